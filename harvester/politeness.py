@@ -1,0 +1,40 @@
+"""Settings for how hard the fetcher may press one host, and how it fetches.
+
+Plain frozen values: pipelines/config.py builds them from config.yaml, the
+fetcher (harvester/http.py) obeys them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Politeness:
+    """Per-host limits. `delay` is the minimum gap between request starts to one host;
+    a larger robots.txt Crawl-delay wins when `obey_robots` is set."""
+
+    concurrency: int = 2
+    delay: float = 1.0
+    obey_robots: bool = True
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if self.delay < 0:
+            raise ValueError("delay must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    """Run-wide fetch settings. `user_agent` should carry a contact address."""
+
+    user_agent: str = "harvester/0.1 (+mailto:unset@example.org)"
+    timeout: float = 30.0
+    max_bytes: int = 50 * 1024 * 1024
+    max_retries: int = 4
+    backoff_base: float = 1.0
+    backoff_max: float = 120.0
+    max_redirects: int = 10
+    # "aiohttp" (httpx API over aiohttp's transport) or "httpx" (httpx's own pool)
+    transport: str = "aiohttp"
