@@ -1,0 +1,182 @@
+"""The `harvester` command. The only place where errors become exit codes:
+0 all good, 1 some source failed, 2 usage, config or database error."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from harvester.errors import ConfigError, DatabaseError, HarvestError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE = 0, 1, 2
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    default="config.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file.",
+)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn the library's errors into one clear line and an exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (ConfigError, DatabaseError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        except HarvestError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_SOURCE_FAILED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(package_name="harvester")
+def main(verbose: int) -> None:
+    """Harvest scholarly metadata from repositories into a SQL database."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@config_option
+@click.argument("sources", nargs=-1)
+@handle_errors
+def harvest(config_path: Path, sources: tuple[str, ...]) -> None:
+    """Harvest SOURCES (default: all sources in the config) into the database."""
+    from .config import load_settings
+    from .db import open_database
+    from .progress import progress_printer
+    from .run import harvest as run_harvest
+
+    settings = load_settings(config_path)
+    for name in sources:
+        settings.source(name)  # unknown names are a usage error, before anything runs
+    engine = open_database(settings.database_url)
+    report = asyncio.run(run_harvest(settings, engine, sources, progress=progress_printer()))
+    for stats in report.sources:
+        click.echo(stats.summary_line())
+    click.echo(f"run {report.run_id}: {report.status}")
+    sys.exit(EXIT_OK if report.ok else EXIT_SOURCE_FAILED)
+
+
+@main.command()
+@config_option
+@click.argument("target")
+@click.option("--url", help="The page's address, when TARGET is a saved file.")
+@click.option("--platform", default="auto", show_default=True, help="Parser to use.")
+@handle_errors
+def parse(config_path: Path, target: str, url: str | None, platform: str) -> None:
+    """Parse one page (a FILE or an http(s) URL) and print its record as JSON."""
+    from harvester.parsers import parse_page
+
+    from .fetch_one import fetch_page, read_page
+
+    if target.startswith(("http://", "https://")):
+        page = asyncio.run(fetch_page(target, config_path))
+    else:
+        page = read_page(Path(target), url)
+    try:
+        record, parser = parse_page(page, platform)
+    except ValueError as exc:  # unknown platform name
+        raise click.BadParameter(str(exc), param_hint="--platform") from exc
+    click.echo(f"parser: {parser}", err=True)
+    click.echo(json.dumps(record.to_json(), ensure_ascii=False, indent=2))
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@config_option
+@handle_errors
+def db_upgrade(config_path: Path) -> None:
+    """Create or migrate the database schema to the newest version."""
+    from .config import load_settings
+    from .db import open_database, redact
+
+    settings = load_settings(config_path)
+    open_database(settings.database_url)
+    click.echo(f"database is at the newest schema: {redact(settings.database_url)}")
+
+
+@main.command("sources")
+@config_option
+@handle_errors
+def list_sources(config_path: Path) -> None:
+    """List the configured sources and how they are discovered."""
+    from .config import load_settings
+
+    settings = load_settings(config_path)
+    for s in settings.sources:
+        how = [f"{k}={len(v)}" for k, v in (("sitemap", s.sitemap), ("listing", s.listing),
+                                            ("urls", s.urls)) if v]
+        pol = s.politeness
+        click.echo(
+            f"{s.name}\tplatform={s.platform}\t{' '.join(how)}\t"
+            f"concurrency={pol.concurrency} delay={pol.delay}s robots={pol.obey_robots}"
+        )
+
+
+@main.command("runs")
+@config_option
+@click.option("--limit", default=10, show_default=True, help="How many recent runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@handle_errors
+def list_runs(config_path: Path, limit: int, as_json: bool) -> None:
+    """Show recent harvest runs and their statistics."""
+    from .config import load_settings
+    from .db import open_database
+    from .state import recent_runs
+
+    settings = load_settings(config_path)
+    engine = open_database(settings.database_url)
+    with engine.connect() as conn:
+        runs = recent_runs(conn, limit)
+    if as_json:
+        click.echo(json.dumps(runs, default=str, indent=2))
+        return
+    if not runs:
+        click.echo("no runs yet")
+    for run in runs:
+        click.echo(f"run {run['id']} {run['status']} {run['started_at']} -> {run['finished_at']}")
+        for name, st in sorted((run.get("stats") or {}).items()):
+            click.echo(
+                f"  {name}: {st.get('status')} fetched={st.get('fetched')} new={st.get('new')} "
+                f"changed={st.get('changed')} unchanged={st.get('unchanged')} "
+                f"failed={st.get('failed')}"
+            )
+
+
+@main.command()
+@click.option("--database", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("harvest.db"), show_default=True, help="SQLite file to fill.")
+@handle_errors
+def demo(database: Path) -> None:
+    """Serve the bundled sample Pure site on 127.0.0.1 and harvest it (offline)."""
+    from .demo import run_demo
+
+    sys.exit(run_demo(database, echo=click.echo))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

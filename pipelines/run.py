@@ -1,0 +1,235 @@
+"""One harvest run: discovery -> fetch -> parse -> load, per source, with stats.
+
+Pages move in batches. For each batch the known page state (ETag,
+Last-Modified, content hash) is read in one query, the pages are fetched
+concurrently (the fetcher enforces per-host politeness), parsed, and the
+records and the page state are written in ONE transaction, so a crash never
+leaves a fetched page recorded without its record or the other way round.
+A failed page or source is counted and never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy.engine import Engine
+
+from harvester.errors import FetchError, HarvestError, ParseError
+from harvester.http import Fetcher, NotModified
+from harvester.normalize.identifiers import normalize_url
+from harvester.parsers import parse_page
+from harvester.types import Page, Record
+
+from .config import Settings, SourceSettings
+from .discover import discover
+from .load import ensure_source, upsert_records
+from .state import FetchRow, PageState, finish_run, get_page_states, record_fetches
+from .state import record_run_source, start_run
+from .stats import RunReport, SourceStats
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+Progress = Callable[[SourceStats], None]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    url: str
+    row: FetchRow | None
+    record: Record | None = None
+
+
+async def harvest(
+    settings: Settings,
+    engine: Engine,
+    source_names: Sequence[str] = (),
+    *,
+    client: httpx.AsyncClient | None = None,
+    sleep: Callable[[float], object] | None = None,
+    now: Callable[[], datetime] = utcnow,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Harvest the named sources (all when empty) into the database behind `engine`."""
+    sources = [settings.source(n) for n in source_names] if source_names else list(settings.sources)
+    with engine.begin() as conn:
+        run_id = start_run(conn, [s.name for s in sources], now())
+    kwargs: dict[str, object] = {"client": client, "now": now}
+    if sleep is not None:
+        kwargs["sleep"] = sleep
+    async with Fetcher(settings.fetch, **kwargs) as fetcher:  # type: ignore[arg-type]
+        stats = await asyncio.gather(
+            *(_harvest_source(s, fetcher, engine, run_id, now, progress) for s in sources)
+        )
+    report = RunReport(run_id, tuple(stats))
+    with engine.begin() as conn:
+        finish_run(conn, run_id, report.status, {s.name: s.to_json() for s in stats}, now())
+    return report
+
+
+async def _harvest_source(
+    source: SourceSettings,
+    fetcher: Fetcher,
+    engine: Engine,
+    run_id: int,
+    now: Callable[[], datetime],
+    progress: Progress | None,
+) -> SourceStats:
+    stats = SourceStats(source.name)
+    started = time.monotonic()
+    with engine.begin() as conn:
+        source_id = ensure_source(conn, source.name, source.platform, _base_url(source))
+
+    discovery_errors: list[str] = []
+
+    def on_discovery_error(where: str, exc: HarvestError) -> None:
+        discovery_errors.append(f"{where}: {exc}")
+        stats.count_problem(f"discovery-{exc.reason}", where, str(exc))
+
+    try:
+        batch: list[str] = []
+        async for url in discover(source, fetcher, on_discovery_error):
+            stats.discovered += 1
+            batch.append(normalize_url(url))
+            if len(batch) >= BATCH:
+                await _process_batch(source, source_id, batch, fetcher, engine, stats, now)
+                batch = []
+                if progress:
+                    progress(stats)
+        if batch:
+            await _process_batch(source, source_id, batch, fetcher, engine, stats, now)
+        if stats.discovered == 0 and discovery_errors:
+            stats.fatal = "discovery failed: " + "; ".join(discovery_errors)
+    except HarvestError as exc:
+        log.error("source %s stopped: %s", source.name, exc)
+        stats.fatal = str(exc)
+    finally:
+        stats.seconds = time.monotonic() - started
+        with engine.begin() as conn:
+            record_run_source(conn, run_id, source_id, stats.to_json())
+        if progress:
+            progress(stats)
+    return stats
+
+
+async def _process_batch(
+    source: SourceSettings,
+    source_id: int,
+    urls: list[str],
+    fetcher: Fetcher,
+    engine: Engine,
+    stats: SourceStats,
+    now: Callable[[], datetime],
+) -> None:
+    with engine.connect() as conn:
+        states = get_page_states(conn, urls)
+    outcomes = await asyncio.gather(
+        *(_fetch_one(source, u, states.get(u), fetcher, stats, now) for u in urls)
+    )
+    records = [o.record for o in outcomes if o.record is not None]
+    rows = [o.row for o in outcomes if o.row is not None]
+    with engine.begin() as conn:
+        if records:
+            loaded = upsert_records(conn, source_id, records, now=now())
+            stats.new += loaded.new
+            stats.changed += loaded.changed
+            stats.unchanged += loaded.unchanged
+        if rows:
+            record_fetches(conn, source_id, rows)
+
+
+async def _fetch_one(
+    source: SourceSettings,
+    url: str,
+    state: PageState | None,
+    fetcher: Fetcher,
+    stats: SourceStats,
+    now: Callable[[], datetime],
+) -> _Outcome:
+    try:
+        result = await fetcher.fetch(
+            url,
+            politeness=source.politeness,
+            etag=state.etag if state and state.source_key else None,
+            last_modified=state.last_modified if state and state.source_key else None,
+        )
+    except FetchError as exc:
+        log.warning("fetch failed %s: %s", url, exc)
+        stats.count_problem(exc.reason, url, str(exc))
+        status = getattr(exc, "status", None)
+        return _Outcome(url, _row(url, state, now(), status=status, error=exc))
+
+    if isinstance(result, NotModified):
+        stats.not_modified += 1
+        return _Outcome(url, _row(url, state, now(), status=304))
+
+    stats.fetched += 1
+    stats.bytes += len(result.body)
+    if state and state.source_key and state.sha256 == result.sha256:
+        # Same bytes as last time: nothing to parse, nothing to load.
+        stats.same_content += 1
+        return _Outcome(url, _fetched_row(result, state.source_key, now()))
+    try:
+        record, _parser = parse_page(result, source.platform)
+    except ParseError as exc:
+        log.info("no record from %s: %s", url, exc)
+        stats.count_problem(exc.reason, url, str(exc))
+        return _Outcome(url, _fetched_row(result, None, now(), error=exc))
+    return _Outcome(url, _fetched_row(result, record.source_key, now()), record)
+
+
+def _fetched_row(
+    page: Page, source_key: str | None, at: datetime, error: HarvestError | None = None
+) -> FetchRow:
+    return FetchRow(
+        url=normalize_url(page.requested_url or page.url),
+        status=page.status,
+        etag=page.headers.get("etag"),
+        last_modified=page.headers.get("last-modified"),
+        sha256=page.sha256,
+        fetched_at=page.fetched_at or at,
+        checked_at=at,
+        source_key=source_key,
+        error_reason=error.reason if error else None,
+        error_message=str(error)[:500] if error else None,
+    )
+
+
+def _row(
+    url: str,
+    state: PageState | None,
+    at: datetime,
+    *,
+    status: int | None = None,
+    error: HarvestError | None = None,
+) -> FetchRow:
+    """A page-state row for an answer without a new body: keep what we knew."""
+    return FetchRow(
+        url=url,
+        status=status if status is not None else (state.status if state else None),
+        etag=state.etag if state else None,
+        last_modified=state.last_modified if state else None,
+        sha256=state.sha256 if state else None,
+        fetched_at=None,
+        checked_at=at,
+        source_key=state.source_key if state else None,
+        error_reason=error.reason if error else None,
+        error_message=str(error)[:500] if error else None,
+    )
+
+
+def _base_url(source: SourceSettings) -> str | None:
+    for url in (*source.listing, *source.sitemap, *source.urls):
+        parts = httpx.URL(url)
+        return f"{parts.scheme}://{parts.host}" + (f":{parts.port}" if parts.port else "")
+    return None
