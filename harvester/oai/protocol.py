@@ -1,0 +1,304 @@
+"""The OAI-PMH 2.0 response model and pure parse functions, one per verb.
+
+Parsers take the raw body (whatever the HTTP status: servers send OAI errors
+with 200, 400 or 422) and either return a value object or raise the OAIError
+named by the response's <error code=...>. They accept trimmed documents whose
+<record>s sit directly under <OAI-PMH>, and any namespace on the envelope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from lxml import etree
+
+from harvester.errors import DiscoveryError, ParseError, UnsafeXML
+from harvester.oai.xml import parse_xml, parse_xml_recovering
+
+OAI_NS = "http://www.openarchives.org/OAI/2.0/"
+
+
+class OAIError(DiscoveryError):
+    """An <error code=...> in an OAI-PMH response (or a protocol violation we detect)."""
+
+    reason = "oai-error"
+
+    def __init__(self, code: str, message: str = "", *, url: str | None = None) -> None:
+        super().__init__(f"OAI-PMH {code}: {message}" if message else f"OAI-PMH {code}", url=url)
+        self.code = code
+
+
+class BadResumptionToken(OAIError):
+    """The token expired or was never valid: restart the current date window."""
+
+
+class NoRecordsMatch(OAIError):
+    """The selection is empty: control flow, not a failure."""
+
+
+class RepeatedResumptionToken(OAIError):
+    """The server handed back a token it had already given: stop rather than loop."""
+
+
+_ERRORS: Mapping[str, type[OAIError]] = {
+    "badResumptionToken": BadResumptionToken,
+    "noRecordsMatch": NoRecordsMatch,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OAIHeader:
+    identifier: str
+    datestamp: str
+    set_specs: tuple[str, ...] = ()
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OAIRecord:
+    """One <record>: its header values and the root element of its metadata payload."""
+
+    identifier: str
+    datestamp: str
+    set_specs: tuple[str, ...] = ()
+    deleted: bool = False
+    metadata: etree._Element | None = None
+    metadata_prefix: str | None = None
+    about: tuple[etree._Element, ...] = ()
+
+    @property
+    def header(self) -> OAIHeader:
+        return OAIHeader(self.identifier, self.datestamp, self.set_specs, self.deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """One response of a list verb. `resumption_token` None means the list is complete."""
+
+    response_date: str
+    records: tuple[OAIRecord, ...] = ()
+    headers: tuple[OAIHeader, ...] = ()
+    resumption_token: str | None = None
+    complete_list_size: int | None = None
+    cursor: int | None = None
+    expiration_date: str | None = None
+    request: Mapping[str, str] = field(default_factory=dict)
+    # parser errors of a document read in recover mode
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        """Records or headers on this page (an empty page may still carry a token)."""
+        return len(self.records) or len(self.headers)
+
+
+@dataclass(frozen=True, slots=True)
+class Identify:
+    repository_name: str
+    base_url: str
+    protocol_version: str
+    earliest_datestamp: str
+    deleted_record: str
+    granularity: str
+    admin_emails: tuple[str, ...] = ()
+    compression: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataFormat:
+    prefix: str
+    schema: str | None
+    namespace: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OAISet:
+    spec: str
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetsPage:
+    response_date: str
+    sets: tuple[OAISet, ...]
+    resumption_token: str | None = None
+    complete_list_size: int | None = None
+
+
+class _Envelope:
+    """The parsed <OAI-PMH> root with its namespace, checked for <error>s."""
+
+    __slots__ = ("ns", "request", "response_date", "root", "url", "warnings")
+
+    def __init__(self, body: bytes, url: str | None, recover: bool) -> None:
+        self.url = url
+        self.warnings: tuple[str, ...] = ()
+        try:
+            if recover:
+                self.root, self.warnings = parse_xml_recovering(body, url=url)
+            else:
+                self.root = parse_xml(body, url=url)
+        except UnsafeXML:
+            raise
+        except ParseError as exc:
+            raise DiscoveryError(exc.message, url=url) from exc
+        tag = self.root.tag if isinstance(self.root.tag, str) else ""
+        ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
+        if local != "OAI-PMH":
+            raise DiscoveryError(f"not an OAI-PMH response (root <{local or '?'}>)", url=url)
+        self.ns = f"{{{ns}}}" if ns else ""
+        self.response_date = self.text(self.root, "responseDate") or ""
+        req = self.root.find(self.ns + "request")
+        self.request: Mapping[str, str] = MappingProxyType(
+            {str(k): str(v) for k, v in req.attrib.items()} if req is not None else {}
+        )
+        self._raise_errors()
+
+    def text(self, parent: etree._Element, name: str) -> str | None:
+        el = parent.find(self.ns + name)
+        if el is None or el.text is None:
+            return None
+        return el.text.strip()
+
+    def texts(self, parent: etree._Element, name: str) -> tuple[str, ...]:
+        return tuple(
+            t for el in parent.iterfind(self.ns + name) if el.text and (t := el.text.strip())
+        )
+
+    def _raise_errors(self) -> None:
+        errors = self.root.findall(self.ns + "error")
+        if not errors:
+            return
+        code = errors[0].get("code") or "unknown"
+        message = "; ".join(" ".join((e.text or "").split()) for e in errors if e.text)
+        raise _ERRORS.get(code, OAIError)(code, message, url=self.url)
+
+    def body_of(self, verb: str) -> etree._Element:
+        """The <verb> element, or the root itself for trimmed files without it."""
+        el = self.root.find(self.ns + verb)
+        return self.root if el is None else el
+
+    def token(self, container: etree._Element) -> _Token:
+        el = container.find(self.ns + "resumptionToken")
+        if el is None:
+            return None, None, None, None
+        token = (el.text or "").strip() or None
+        return token, _int(el.get("completeListSize")), _int(el.get("cursor")), el.get(
+            "expirationDate"
+        )
+
+
+_Token = tuple[str | None, int | None, int | None, str | None]
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _header(env: _Envelope, el: etree._Element) -> OAIHeader:
+    return OAIHeader(
+        identifier=env.text(el, "identifier") or "",
+        datestamp=env.text(el, "datestamp") or "",
+        set_specs=env.texts(el, "setSpec"),
+        deleted=el.get("status") == "deleted",
+    )
+
+
+def _record(env: _Envelope, el: etree._Element, prefix: str | None) -> OAIRecord:
+    head = el.find(env.ns + "header")
+    h = _header(env, head) if head is not None else OAIHeader("", "")
+    meta = el.find(env.ns + "metadata")
+    payload = None
+    if meta is not None and not h.deleted:
+        payload = next((c for c in meta if isinstance(c.tag, str)), None)
+    about = tuple(
+        c for a in el.iterfind(env.ns + "about") for c in a if isinstance(c.tag, str)
+    )
+    return OAIRecord(h.identifier, h.datestamp, h.set_specs, h.deleted, payload, prefix, about)
+
+
+def parse_list_records(
+    body: bytes,
+    url: str | None = None,
+    *,
+    metadata_prefix: str | None = None,
+    recover: bool = False,
+) -> ListPage:
+    """A ListRecords page. `metadata_prefix` names the payload when the request
+    element does not (pages fetched by resumption token)."""
+    env = _Envelope(body, url, recover)
+    prefix = metadata_prefix or env.request.get("metadataPrefix")
+    box = env.body_of("ListRecords")
+    records = tuple(_record(env, r, prefix) for r in box.iterfind(env.ns + "record"))
+    token, size, cursor, expires = env.token(box)
+    return ListPage(
+        env.response_date, records, (), token, size, cursor, expires, env.request, env.warnings
+    )
+
+
+def parse_list_identifiers(
+    body: bytes, url: str | None = None, *, recover: bool = False
+) -> ListPage:
+    env = _Envelope(body, url, recover)
+    box = env.body_of("ListIdentifiers")
+    headers = tuple(_header(env, h) for h in box.iterfind(env.ns + "header"))
+    token, size, cursor, expires = env.token(box)
+    return ListPage(
+        env.response_date, (), headers, token, size, cursor, expires, env.request, env.warnings
+    )
+
+
+def parse_get_record(
+    body: bytes, url: str | None = None, *, metadata_prefix: str | None = None
+) -> OAIRecord:
+    env = _Envelope(body, url, False)
+    el = env.body_of("GetRecord").find(env.ns + "record")
+    if el is None:
+        raise DiscoveryError("GetRecord response holds no <record>", url=url)
+    return _record(env, el, metadata_prefix or env.request.get("metadataPrefix"))
+
+
+def parse_identify(body: bytes, url: str | None = None) -> Identify:
+    env = _Envelope(body, url, False)
+    el = env.root.find(env.ns + "Identify")
+    if el is None:
+        raise DiscoveryError("Identify response holds no <Identify>", url=url)
+    return Identify(
+        repository_name=env.text(el, "repositoryName") or "",
+        base_url=env.text(el, "baseURL") or "",
+        protocol_version=env.text(el, "protocolVersion") or "",
+        earliest_datestamp=env.text(el, "earliestDatestamp") or "",
+        deleted_record=env.text(el, "deletedRecord") or "",
+        granularity=env.text(el, "granularity") or "YYYY-MM-DD",
+        admin_emails=env.texts(el, "adminEmail"),
+        compression=env.texts(el, "compression"),
+    )
+
+
+def parse_list_metadata_formats(body: bytes, url: str | None = None) -> tuple[MetadataFormat, ...]:
+    env = _Envelope(body, url, False)
+    box = env.body_of("ListMetadataFormats")
+    return tuple(
+        MetadataFormat(
+            prefix=env.text(f, "metadataPrefix") or "",
+            schema=env.text(f, "schema"),
+            namespace=env.text(f, "metadataNamespace"),
+        )
+        for f in box.iterfind(env.ns + "metadataFormat")
+    )
+
+
+def parse_list_sets(body: bytes, url: str | None = None) -> SetsPage:
+    env = _Envelope(body, url, False)
+    box = env.body_of("ListSets")
+    sets = tuple(
+        OAISet(spec=env.text(s, "setSpec") or "", name=env.text(s, "setName"))
+        for s in box.iterfind(env.ns + "set")
+    )
+    token, size, _, _ = env.token(box)
+    return SetsPage(env.response_date, sets, token, size)
