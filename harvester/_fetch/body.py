@@ -1,0 +1,110 @@
+"""Reading a response body under a size cap, decoding gzip/deflate ourselves.
+
+httpx decodes a whole network chunk at once, so one 64 KB gzip chunk can
+become ~64 MB in memory before anyone counts it. Decoding with zlib's
+`max_length` keeps every step bounded by what is left of the cap.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import aiohttp
+import httpx
+
+from harvester.errors import FetchError, ResponseTooLarge
+
+from .retry import Transient
+
+DECODED_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
+ACCEPT_ENCODING = "gzip, deflate"
+
+
+class _Inflater:
+    def __init__(self, encoding: str) -> None:
+        self._encoding = encoding
+        self._first = True
+        self._d: zlib._Decompress | None = None
+        if encoding in ("gzip", "x-gzip"):
+            self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._d = zlib.decompressobj()
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """Decode `data` into at most `room` bytes.
+
+        When the output fills `room`, the rest of the input stays unread in the
+        decompressor; the caller treats a full `room` as "too large" and stops.
+        """
+        if self._d is None:
+            return data
+        if self._first and self._encoding == "deflate" and len(data) >= 2:
+            self._first = False
+            # "deflate" arrives zlib-wrapped (as specified) or raw; sniff the zlib header.
+            if (data[0] & 0x0F) != 8 or ((data[0] << 8) | data[1]) % 31:
+                self._d = zlib.decompressobj(-zlib.MAX_WBITS)
+        return self._d.decompress(data, room)
+
+    def flush(self) -> bytes:
+        return self._d.flush() if self._d is not None else b""
+
+
+async def read_body(response: httpx.Response, *, url: str, max_bytes: int) -> bytes:
+    """The decoded body, or ResponseTooLarge / Transient("truncated") / FetchError."""
+    declared = _content_length(response)
+    if declared is not None and declared > max_bytes:
+        raise ResponseTooLarge(f"Content-Length {declared} exceeds cap {max_bytes}", url=url)
+    encoding = _encoding(response)
+    parts: list[bytes] = []
+    total = 0
+    try:
+        if encoding in DECODED_ENCODINGS:
+            inflater = _Inflater(encoding)
+            async for chunk in response.aiter_raw():
+                out = inflater.feed(chunk, max_bytes - total + 1)
+                total += len(out)
+                if total > max_bytes:
+                    raise ResponseTooLarge(f"body passed the cap of {max_bytes} bytes", url=url)
+                parts.append(out)
+            tail = inflater.flush()
+        else:
+            # An encoding we did not ask for (br, zstd): let httpx decode, still counting.
+            async for out in response.aiter_bytes():
+                total += len(out)
+                if total > max_bytes:
+                    raise ResponseTooLarge(f"body passed the cap of {max_bytes} bytes", url=url)
+                parts.append(out)
+            tail = b""
+    except (httpx.TransportError, aiohttp.ClientError, OSError) as exc:
+        got = response.num_bytes_downloaded
+        if declared is not None and got < declared:
+            raise Transient(
+                "truncated", url, f"body cut off at {got} of {declared} bytes: {exc!r}"
+            ) from exc
+        raise Transient("network", url, f"error while reading body: {exc!r}") from exc
+    except (zlib.error, httpx.DecodingError) as exc:
+        _check_length(response, declared, url)
+        raise FetchError(f"could not decode {encoding} body: {exc}", url=url) from exc
+    _check_length(response, declared, url)
+    total += len(tail)
+    if total > max_bytes:
+        raise ResponseTooLarge(f"body passed the cap of {max_bytes} bytes", url=url)
+    parts.append(tail)
+    return b"".join(parts)
+
+
+def _check_length(response: httpx.Response, declared: int | None, url: str) -> None:
+    got = response.num_bytes_downloaded
+    if declared is not None and got < declared:
+        raise Transient("truncated", url, f"body cut off at {got} of {declared} bytes")
+
+
+def _encoding(response: httpx.Response) -> str:
+    return str(response.headers.get("content-encoding", "")).strip().lower()
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length")
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value.strip())

@@ -1,0 +1,79 @@
+"""Retry policy: which failures are transient, how long to wait, and Retry-After parsing."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from harvester.errors import FetchError, HTTPStatusError, NetworkError, TruncatedBody
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class Transient(Exception):
+    """One failed attempt that may succeed if tried again.
+
+    Internal control flow for tenacity; `final()` turns it into the public
+    error once the retries are spent.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        url: str,
+        detail: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind  # "status" | "network" | "truncated"
+        self.url = url
+        self.detail = detail
+        self.status = status
+        self.retry_after = retry_after
+
+    def final(self, attempts: int) -> FetchError:
+        msg = f"{self.detail} (after {attempts} attempt{'s' if attempts != 1 else ''})"
+        if self.kind == "status" and self.status is not None:
+            return HTTPStatusError(msg, status=self.status, url=self.url)
+        if self.kind == "truncated":
+            return TruncatedBody(msg, url=self.url)
+        return NetworkError(msg, url=self.url)
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), else None.
+
+    A date in the past means "now" (0). Garbage is ignored rather than fatal:
+    the caller falls back to its own backoff.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return float(int(text))
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        # RFC 9110 dates are GMT; parsedate_to_datetime leaves "-0000" naive.
+        when = when.replace(tzinfo=UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def backoff(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
+    """Equal-jitter exponential backoff before retry number `attempt` (1-based).
+
+    Half the capped exponential is fixed, half is random, so a retry never
+    comes back immediately yet a burst of failures still spreads out.
+    """
+    ceiling = min(cap, base * 2.0 ** (attempt - 1))
+    half = ceiling / 2
+    return half + rng.uniform(0, half)
