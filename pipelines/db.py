@@ -1,0 +1,126 @@
+"""Engines, migrations and connection checks for SQLite and PostgreSQL.
+
+`make_engine` is the one place a URL becomes an Engine, so every caller gets
+the same SQLite pragmas and the psycopg 3 driver on PostgreSQL. Migrations run
+from the `migrations` package itself, so an installed harvester needs no
+alembic.ini.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+import migrations
+from harvester.errors import DatabaseError
+
+DEFAULT_URL = "sqlite:///harvest.db"
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
+
+
+def redact(url: str) -> str:
+    """The URL with its password replaced by ***, safe for logs and messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return _PASSWORD_IN_URL.sub(r"\1***@", url)
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Plain postgresql:// URLs get the psycopg 3 driver (psycopg2 is not installed)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """An Engine with pre-ping; SQLite in WAL mode with foreign keys and a 30 s busy timeout."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 10)
+    return create_engine(parsed, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def check_connection(engine: Engine) -> None:
+    """Raise DatabaseError (one line, password masked) unless the database answers."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        raise DatabaseError(_one_line(engine, "cannot connect to", exc)) from exc
+
+
+def _one_line(engine: Engine, what: str, exc: BaseException) -> str:
+    where = engine.url.render_as_string(hide_password=True)
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    message = f"{what} database {where}: {detail[0] if detail else type(exc).__name__}"
+    password = engine.url.password
+    return message.replace(str(password), "***") if password else message
+
+
+def alembic_config(url: str | URL | None = None) -> Config:
+    """An Alembic Config pointing at the installed `migrations` package."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(migrations.__file__).resolve().parent))
+    cfg.set_main_option("path_separator", "os")
+    if url is not None:
+        # ConfigParser treats % as interpolation; URL-encoded passwords contain it.
+        rendered = normalise_url(url).render_as_string(hide_password=False)
+        cfg.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the Alembic migrations up to `revision` in one transaction."""
+    cfg = alembic_config()
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(_one_line(engine, "migration failed on", exc)) from exc
+
+
+def open_database(url: str | URL) -> Engine:
+    """An engine on a reachable database migrated to the newest schema."""
+    engine = make_engine(url)
+    check_connection(engine)
+    upgrade(engine)
+    return engine
+
+
+def dialect_insert(conn: Connection, table: Table) -> Any:
+    """An INSERT that knows ON CONFLICT for this connection's dialect."""
+    name = conn.dialect.name
+    if name == "sqlite":
+        return sqlite.insert(table)
+    if name == "postgresql":
+        return postgresql.insert(table)
+    raise DatabaseError(f"unsupported database dialect: {name}")

@@ -1,0 +1,59 @@
+"""The SQL views users query, as plain SQL (the same text on SQLite and PostgreSQL).
+
+Alembic autogenerate does not know views, so a revision creates them with
+`op.execute(create_view_sql(...))` and `migrations/env.py` hides them from
+`alembic check`. A revision copies the SELECT it needs instead of importing
+this module, so later edits here cannot rewrite history; the tests check that
+the migrated database and these definitions agree.
+"""
+
+from __future__ import annotations
+
+V_PUBLICATIONS = """
+SELECT p.id, s.name AS source, p.url, p.platform, p.type, p.title, p.abstract, p.doi,
+       p.journal, p.volume, p.issue, p.page_first, p.page_last, p.page_count,
+       p.published, p.online, p.language, p.status, p.first_seen, p.last_changed
+FROM publications p JOIN sources s ON s.id = p.source_id
+"""
+
+V_PUBLICATION_AUTHORS = """
+SELECT a.publication_id, a.position, a.family, a.given, a.name, a.orcid
+FROM authorships a
+WHERE a.role = 'author'
+"""
+
+V_PUBLICATION_KEYWORDS = """
+SELECT k.publication_id, k.keyword
+FROM keywords k
+"""
+
+VIEWS: dict[str, str] = {
+    "v_publications": V_PUBLICATIONS,
+    "v_publication_authors": V_PUBLICATION_AUTHORS,
+    "v_publication_keywords": V_PUBLICATION_KEYWORDS,
+}
+"""View name -> SELECT body."""
+
+VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "v_publications": (
+        "id", "source", "url", "platform", "type", "title", "abstract", "doi", "journal",
+        "volume", "issue", "page_first", "page_last", "page_count", "published", "online",
+        "language", "status", "first_seen", "last_changed",
+    ),
+    "v_publication_authors": ("publication_id", "position", "family", "given", "name", "orcid"),
+    "v_publication_keywords": ("publication_id", "keyword"),
+}  # fmt: skip
+"""The documented columns of each view, in order."""
+
+
+def create_view_sql(name: str, select: str) -> str:
+    return f"CREATE VIEW {name} AS {select.strip()}"
+
+
+def drop_view_sql(name: str) -> str:
+    return f"DROP VIEW IF EXISTS {name}"
+
+
+def is_view_name(name: str | None) -> bool:
+    """True for names that belong to views, which autogenerate must ignore."""
+    return name is not None and (name in VIEWS or name.startswith("v_"))
