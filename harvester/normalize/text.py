@@ -1,0 +1,88 @@
+"""Whitespace, entity and Unicode clean-up shared by every text field.
+
+Parsers call `clean` on nearly every value they read, so it is written for the
+common case (plain ASCII, already tidy) to cost little more than a `split`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# Invisible characters that only break words or matching. ZWJ/ZWNJ (U+200C/D)
+# are kept: they change the rendering of Persian, Indic scripts and emoji.
+_DROP = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff\u180e"), None)
+# Whitespace-like characters that str.split() does not treat as whitespace,
+# plus C0/C1 control characters that leak from PDFs and broken encodings.
+_TO_SPACE = {
+    **{c: " " for c in range(0x00, 0x20)},
+    **{c: " " for c in range(0x7F, 0xA0)},
+}
+_TABLE = {**_TO_SPACE, **_DROP}
+_NEEDS_TRANSLATE = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\u180e]")
+_KEYWORD_SEMICOLON = ";"
+_KEYWORD_COMMA = ","
+
+
+def clean(text: str | None) -> str | None:
+    """Decode entities, NFC-normalise, drop invisible characters, collapse whitespace.
+
+    Returns None for None and for text that is empty once cleaned.
+    """
+    if text is None:
+        return None
+    if "&" in text:
+        text = html.unescape(text)
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str | None:
+    """`clean` without entity decoding, for text whose entities are already decoded."""
+    if _NEEDS_TRANSLATE.search(text):
+        text = text.translate(_TABLE)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    # str.split() with no argument splits on every Unicode space (NBSP included)
+    text = " ".join(text.split())
+    return text or None
+
+
+def clean_many(values: Iterable[str | None]) -> tuple[str, ...]:
+    """Clean each value, drop empties, drop case-insensitive repeats (first one wins)."""
+    return _unique(clean(v) for v in values)
+
+
+def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for cleaned in values:
+        if cleaned is None:
+            continue
+        key = cleaned.casefold()
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(cleaned)
+    return tuple(out)
+
+
+def split_keywords(text: str | None) -> tuple[str, ...]:
+    """Split one keyword string on ";" (or, when there is none, on ",") and clean.
+
+    A semicolon wins over commas because lists separated by semicolons often hold
+    keywords with commas inside ("Medicine, Health and Life Sciences; Genomics").
+    """
+    if not text:
+        return ()
+    # decode first: the ";" of "&amp;" is not a separator
+    if "&" in text:
+        text = html.unescape(text)
+    if _KEYWORD_SEMICOLON in text:
+        parts = text.split(_KEYWORD_SEMICOLON)
+    elif _KEYWORD_COMMA in text:
+        parts = text.split(_KEYWORD_COMMA)
+    else:
+        parts = [text]
+    return _unique(_tidy(p) for p in parts)
