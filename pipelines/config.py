@@ -212,7 +212,7 @@ def _database(value: object, at: _At, base: Path) -> str:
     return text
 
 
-_TOP_KEYS = ("database", "fetch", "politeness", "sources")
+_TOP_KEYS = ("database", "user_agent", "fetch", "politeness", "sources")
 
 
 def parse_settings(data: object, *, path: Path | None, env: Mapping[str, str],
@@ -226,7 +226,12 @@ def parse_settings(data: object, *, path: Path | None, env: Mapping[str, str],
         database = _database(env[DATABASE_ENV], _At(at.file, DATABASE_ENV), Path.cwd())
     else:
         database = _database(top.get("database", "harvest.db"), at / "database", base)
-    fetch = FetchSettings(**_fields(top.get("fetch", {}), at / "fetch", _FETCH))
+    fetch_data = _fields(top.get("fetch", {}), at / "fetch", _FETCH)
+    if "user_agent" in top:  # top-level shorthand for fetch.user_agent
+        if "user_agent" in fetch_data:
+            raise (at / "user_agent").fail("given twice (also as fetch.user_agent)")
+        fetch_data["user_agent"] = _user_agent(top["user_agent"], at / "user_agent")
+    fetch = FetchSettings(**fetch_data)
     default = Politeness(**_fields(top.get("politeness", {}), at / "politeness", _POLITENESS))
     if "sources" not in top:
         raise (at / "sources").fail("missing (a list of sources, may be empty: [])")

@@ -62,6 +62,15 @@ def test_source_politeness_overrides_single_keys_of_the_default(tmp_path: Path) 
     assert s.source("a").platform == "auto"
 
 
+def test_top_level_user_agent_is_shorthand_for_fetch_user_agent() -> None:
+    s = parse_settings({"user_agent": "bot (+https://ex.org/bot)", "sources": []},
+                       path=None, env={})
+    assert s.fetch.user_agent == "bot (+https://ex.org/bot)"
+    with pytest.raises(ConfigError, match=r"^<config>: user_agent: given twice"):
+        parse_settings({"user_agent": "a@b.org", "fetch": {"user_agent": "c@d.org"},
+                        "sources": []}, path=None, env={})
+
+
 def test_unknown_source_name_is_a_config_error(tmp_path: Path) -> None:
     s = load_settings(write(tmp_path, GOOD_SOURCE), env={})
     with pytest.raises(ConfigError, match=r"no source named 'nope' \(known: demo\)"):
