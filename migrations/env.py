@@ -18,21 +18,11 @@ from sqlalchemy import Connection
 
 from pipelines.db import DEFAULT_URL, make_engine
 from pipelines.models import UTCDateTime, metadata
-from pipelines.views import is_view_name
+from pipelines.views import include_name, include_object
 
 config = context.config
 if config.config_file_name is not None and config.get_section("loggers") is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
-
-
-def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    return not (type_ == "table" and is_view_name(name))
-
-
-def include_object(
-    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
-) -> bool:
-    return not (type_ == "table" and is_view_name(name))
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

@@ -119,7 +119,8 @@ def _load_batch(
         }
         if fresh:
             stmt = insert(publications).returning(publications.c.source_key, publications.c.id)
-            ids.update(conn.execute(stmt, [rows[r.source_key] for r in fresh]).tuples())
+            inserted = conn.execute(stmt, [rows[r.source_key] for r in fresh])
+            ids.update((k, v) for k, v in inserted)
         if changed:
             _update_publications(conn, [(ids[r.source_key], rows[r.source_key]) for r in changed])
             _delete_children(conn, [ids[r.source_key] for r in changed])
@@ -170,9 +171,14 @@ def _get_or_create(
 ) -> dict[str, int]:
     """Ids by natural key; missing rows are inserted (ON CONFLICT DO NOTHING for races)."""
     key = table.c[key_column]
+
+    def select_ids(keys: list[str]) -> None:
+        for chunk in _chunks(keys, _KEYS_PER_QUERY):
+            found = conn.execute(select(key, table.c.id).where(key.in_(chunk)))
+            ids.update((k, v) for k, v in found)
+
     ids: dict[str, int] = {}
-    for keys in _chunks(list(rows), _KEYS_PER_QUERY):
-        ids.update(conn.execute(select(key, table.c.id).where(key.in_(keys))).tuples())
+    select_ids(list(rows))
     missing = [rows[k] for k in rows if k not in ids]
     if missing:
         stmt = (
@@ -180,10 +186,8 @@ def _get_or_create(
             .on_conflict_do_nothing(index_elements=[key_column])
             .returning(key, table.c.id)
         )
-        ids.update(conn.execute(stmt, missing).tuples())
-        raced = [k for k in rows if k not in ids]  # inserted meanwhile by another writer
-        for keys in _chunks(raced, _KEYS_PER_QUERY):
-            ids.update(conn.execute(select(key, table.c.id).where(key.in_(keys))).tuples())
+        ids.update((k, v) for k, v in conn.execute(stmt, missing))
+        select_ids([k for k in rows if k not in ids])  # inserted meanwhile by another writer
     return ids
 
 

@@ -9,6 +9,9 @@ the migrated database and these definitions agree.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 V_PUBLICATIONS = """
 SELECT p.id, s.name AS source, p.url, p.platform, p.type, p.title, p.abstract, p.doi,
        p.journal, p.volume, p.issue, p.page_first, p.page_last, p.page_count,
@@ -57,3 +60,15 @@ def drop_view_sql(name: str) -> str:
 def is_view_name(name: str | None) -> bool:
     """True for names that belong to views, which autogenerate must ignore."""
     return name is not None and (name in VIEWS or name.startswith("v_"))
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
+    """Alembic `include_name` hook: leave views out of autogenerate and `alembic check`."""
+    return not (type_ == "table" and is_view_name(name))
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic `include_object` hook, the same rule for objects already reflected."""
+    return not (type_ == "table" and is_view_name(name))

@@ -1,0 +1,260 @@
+"""The batched loader: new, changed and unchanged records on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, event, func, select, text
+
+from harvester.types import (
+    Citation,
+    FileLink,
+    Identifier,
+    Metric,
+    PageRange,
+    PartialDate,
+    Person,
+    Record,
+    Subject,
+)
+from pipelines.db import make_engine, upgrade
+from pipelines.load import ensure_source, upsert_records
+from pipelines.models import authorships, identifiers, keywords, metrics, persons, publications
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+T1 = T0 + timedelta(days=1)
+
+
+def make_record(n: int, **changes: Any) -> Record:
+    record = Record(
+        url=f"https://repo.test/en/publications/p{n}",
+        platform="pure",
+        source_key=f"uuid-{n}",
+        type="article",
+        title=f"Paper {n}",
+        authors=(
+            Person(f"Ann Smith {n}", family=f"Smith{n}", given="Ann"),
+            Person("Bob Jones", family="Jones", given="Bob", orcid="0000-0002-1825-0097"),
+        ),
+        doi=f"10.1234/p{n}",
+        journal="Journal of Tests",
+        pages=PageRange("10", "19", None),
+        published=PartialDate(2016, 6),
+        keywords=("alpha", f"k{n}"),
+        subjects=(Subject("asjc", "Physics", code="3100"),),
+        identifiers=(Identifier("issn", "1234-5678"), Identifier("pure-uuid", f"uuid-{n}")),
+        files=(FileLink(f"https://repo.test/files/{n}.pdf", mime="application/pdf"),),
+        citations=(Citation("ris", f"TY  - JOUR\nTI  - Paper {n}"),),
+        metrics=(Metric("citations", 3, source="scopus"),),
+        provenance={"title": "meta:citation"},
+    )
+    return dataclasses.replace(record, **changes)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def source_id(engine: Engine) -> int:
+    with engine.begin() as conn:
+        return ensure_source(conn, "repo", "pure", "https://repo.test", now=T0)
+
+
+@pytest.fixture
+def writes(engine: Engine) -> Iterator[list[str]]:
+    """Every INSERT/UPDATE/DELETE statement sent to the database, first line only."""
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            seen.append(" ".join(statement.split()[:3]).lower())
+
+    event.listen(engine, "after_cursor_execute", count)
+    yield seen
+    event.remove(engine, "after_cursor_execute", count)
+
+
+def load(engine: Engine, source_id: int, records: list[Any], now: datetime = T0) -> Any:
+    with engine.begin() as conn:
+        return upsert_records(conn, source_id, records, now=now)
+
+
+def snapshot(conn: Connection) -> list[tuple[Any, ...]]:
+    cols = [publications.c.id, publications.c.content_hash, publications.c.last_changed,
+            publications.c.last_seen, publications.c.record_json]  # fmt: skip
+    if conn.dialect.name == "postgresql":
+        cols.append(text("xmin::text"))  # changes whenever PostgreSQL rewrites the row
+    return [tuple(r) for r in conn.execute(select(*cols).order_by(publications.c.id))]
+
+
+def authors_of(conn: Connection, publication_id: int) -> list[tuple[int, str]]:
+    query = (
+        select(authorships.c.position, authorships.c.name)
+        .where(authorships.c.publication_id == publication_id, authorships.c.role == "author")
+        .order_by(authorships.c.position)
+    )
+    return [(p, n) for p, n in conn.execute(query)]
+
+
+def test_three_new_records_are_inserted_with_their_children(engine: Engine, source_id: int) -> None:
+    stats = load(engine, source_id, [make_record(n) for n in (1, 2, 3)])
+    assert (stats.new, stats.changed, stats.unchanged) == (3, 0, 0)
+    assert set(stats.ids) == {"uuid-1", "uuid-2", "uuid-3"}
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(publications)).scalar() == 3
+        assert conn.execute(select(func.count()).select_from(keywords)).scalar() == 6
+        # Bob Jones (same ORCID) is one person across the three papers
+        assert conn.execute(select(func.count()).select_from(persons)).scalar() == 4
+        row = conn.execute(select(publications).where(publications.c.id == stats.ids["uuid-2"]))
+        pub = row.one()
+    assert (pub.published, pub.published_precision, pub.page_first, pub.page_count) == (
+        "2016-06", "month", "10", None)
+    assert json.loads(pub.record_json) == make_record(2).to_json()
+    assert pub.first_seen == T0
+
+
+def test_loading_the_same_records_again_writes_no_publication_row(
+    engine: Engine, source_id: int, writes: list[str]
+) -> None:
+    records = [make_record(n) for n in (1, 2, 3)]
+    load(engine, source_id, records)
+    with engine.connect() as conn:
+        before = snapshot(conn)
+    writes.clear()
+
+    stats = load(engine, source_id, records, now=T1)
+
+    assert (stats.new, stats.changed, stats.unchanged) == (0, 0, 3)
+    assert not [w for w in writes if "publications" in w], writes
+    assert not [w for w in writes if "authorships" in w or "keywords" in w], writes
+    with engine.connect() as conn:
+        assert snapshot(conn) == before
+
+
+def test_a_changed_record_is_updated_and_its_authors_replaced_in_order(
+    engine: Engine, source_id: int
+) -> None:
+    first = load(engine, source_id, [make_record(n) for n in (1, 2, 3)])
+    new_authors = (Person("Zoe Ng", "Ng", "Zoe"), Person("Ann Smith 2", "Smith2", "Ann"),
+                   Person("Yan Li", "Li", "Yan"))  # fmt: skip
+    edited = make_record(2, title="Paper 2 (revised)", authors=new_authors, keywords=("beta",))
+    stats = load(engine, source_id, [make_record(1), edited, make_record(3)], now=T1)
+
+    assert (stats.new, stats.changed, stats.unchanged) == (0, 1, 2)
+    assert stats.ids == first.ids
+    pid = stats.ids["uuid-2"]
+    with engine.connect() as conn:
+        assert authors_of(conn, pid) == [(1, "Zoe Ng"), (2, "Ann Smith 2"), (3, "Yan Li")]
+        kws = conn.execute(select(keywords.c.keyword).where(keywords.c.publication_id == pid))
+        assert list(kws.scalars()) == ["beta"]
+        pub = conn.execute(select(publications).where(publications.c.id == pid)).one()
+    assert pub.title == "Paper 2 (revised)"
+    assert (pub.first_seen, pub.last_changed) == (T0, T1)
+
+
+def test_changing_one_record_leaves_other_records_children_untouched(
+    engine: Engine, source_id: int, writes: list[str]
+) -> None:
+    load(engine, source_id, [make_record(n) for n in (1, 2, 3)])
+    with engine.connect() as conn:
+        others = conn.execute(select(authorships).order_by(*authorships.primary_key)).all()
+    writes.clear()
+    stats = load(engine, source_id, [make_record(2, title="New title")], now=T1)
+    assert stats.changed == 1
+    with engine.connect() as conn:
+        after = conn.execute(select(authorships).order_by(*authorships.primary_key)).all()
+        ids_left = conn.execute(select(func.count()).select_from(identifiers)).scalar()
+    pid = stats.ids["uuid-2"]
+    assert [r for r in after if r.publication_id != pid] == [
+        r for r in others if r.publication_id != pid
+    ]
+    assert ids_left == 6
+    assert sum("update publications" in w for w in writes) == 1
+
+
+def test_a_metric_change_alone_leaves_the_record_unchanged_but_stores_the_count(
+    engine: Engine, source_id: int, writes: list[str]
+) -> None:
+    load(engine, source_id, [make_record(1)])
+    writes.clear()
+    bumped = make_record(1, metrics=(Metric("citations", 7, source="scopus"), Metric("views", 9)))
+    stats = load(engine, source_id, [bumped], now=T1)
+    assert (stats.new, stats.changed, stats.unchanged) == (0, 0, 1)
+    assert not [w for w in writes if "publications" in w]
+    with engine.connect() as conn:
+        rows = conn.execute(select(metrics.c.name, metrics.c.source, metrics.c.value,
+                                   metrics.c.seen).order_by(metrics.c.name)).all()  # fmt: skip
+    assert [tuple(r) for r in rows] == [("citations", "scopus", 7, "2024-05-02"),
+                                        ("views", "", 9, "2024-05-02")]  # fmt: skip
+
+
+def test_duplicate_source_keys_in_one_batch_keep_the_last_record(
+    engine: Engine, source_id: int
+) -> None:
+    stats = load(engine, source_id, [make_record(1), make_record(1, title="Second")])
+    assert (stats.new, stats.changed, stats.unchanged) == (1, 0, 0)
+    with engine.connect() as conn:
+        assert conn.execute(select(publications.c.title)).scalar_one() == "Second"
+
+
+@pytest.mark.parametrize("bad", [{"url": "x"}, "a record", None, 42])
+def test_anything_but_a_record_is_refused(engine: Engine, source_id: int, bad: Any) -> None:
+    with pytest.raises(TypeError, match="Record"):
+        load(engine, source_id, [make_record(1), bad])
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(publications)).scalar() == 0
+
+
+def test_unicode_and_sql_looking_text_is_stored_verbatim(engine: Engine, source_id: int) -> None:
+    title = "Robert'); DROP TABLE publications;-- Ünïcödé 数据 \U0001f9ea e\u0301"
+    abstract = "100% _wild_ \\ backslash \"quotes\" and a\nnewline"
+    record = make_record(1, title=title, abstract=abstract, keywords=("%", "_", "'"),
+                         authors=(Person("Željko O'Brien", "O'Brien", "Željko"),))  # fmt: skip
+    load(engine, source_id, [record])
+    with engine.connect() as conn:
+        pub = conn.execute(select(publications.c.title, publications.c.abstract)).one()
+        kws = conn.execute(select(keywords.c.keyword).order_by(keywords.c.position)).scalars()
+        names = conn.execute(text("SELECT name FROM v_publication_authors")).scalars()
+        assert (pub.title, pub.abstract) == (title, abstract)
+        assert list(kws) == ["%", "_", "'"]
+        assert list(names) == ["Željko O'Brien"]
+
+
+def test_records_of_two_sources_with_the_same_key_stay_apart(
+    engine: Engine, source_id: int
+) -> None:
+    with engine.begin() as conn:
+        other = ensure_source(conn, "other", "dspace", None, now=T0)
+    a = load(engine, source_id, [make_record(1)])
+    b = load(engine, other, [make_record(1, title="Other")])
+    assert (a.new, b.new) == (1, 1)
+    assert a.ids["uuid-1"] != b.ids["uuid-1"]
+
+
+def test_ensure_source_returns_the_same_id_and_updates_details(engine: Engine) -> None:
+    with engine.begin() as conn:
+        first = ensure_source(conn, "s", "pure", None, now=T0)
+        again = ensure_source(conn, "s", "dspace", "https://s.test", now=T1)
+        row = conn.execute(text("SELECT platform, base_url FROM sources WHERE id = :i"),
+                           {"i": first}).one()  # fmt: skip
+    assert first == again
+    assert tuple(row) == ("dspace", "https://s.test")
+
+
+def test_batches_larger_than_the_batch_size_all_load(
+    engine: Engine, source_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pipelines.load.BATCH_SIZE", 7)
+    stats = load(engine, source_id, [make_record(n) for n in range(30)])
+    again = load(engine, source_id, [make_record(n) for n in range(30)])
+    assert (stats.new, again.unchanged, len(again.ids)) == (30, 30, 30)
