@@ -123,7 +123,8 @@ def _pair(left: str, right: str, order: str) -> tuple[PartialDate | None, Partia
     if mo is None and d is not None:
         mo = end.month
     start = _build(end.year, mo, d)
-    if start is not None and _key(start) > _key(end):
+    depth = 1 + (end.month is not None) + (end.day is not None)
+    if start is not None and _key(start)[:depth] > _key(end)[:depth]:
         start = _build(end.year - 1, mo, d)  # "1 Dec – 3 Jan 2020" starts the year before
     return start, end
 
@@ -159,9 +160,8 @@ def _numeric(a: str, b: str, c: str | None, sep: str, order: str) -> _Parts | No
     if order == "ymd":
         return None
     if order == "auto":
-        if sep == ".":  # d.m.y is the only dotted order in use
-            order = "dmy"
-        elif x == y or x > 12 >= y:
+        # d.m.y is the only dotted order in use; equal numbers read the same both ways
+        if sep == "." or x == y or x > 12 >= y:
             order = "dmy"
         elif y > 12 >= x:
             order = "mdy"

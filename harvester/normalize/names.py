@@ -19,10 +19,12 @@ from .text import clean, clean_many
 # Only lower-case particles join the family name: a capitalised "Van" or "Da" in
 # the middle is as often a given or middle name (Vietnamese "Anh Van Nguyen").
 _PARTICLES = frozenset(
-    "van von der den de del della delle dei di da du le la ten ter zu zum zur dos das do "
-    "bin ibn al el".split()
+    str.split(
+        "van von der den de del della delle dei di da du le la ten ter zu zum zur dos das do "
+        "bin ibn al el"
+    )
 )
-_SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
+_SUFFIXES = frozenset(str.split("jr jr. sr sr. ii iii iv"))
 _ORGANISATION = re.compile(
     r"\(|\d|&|\b(?:universit\w*|univ\.?|college|school|academy|akademi\w*|consortium"
     r"|institut\w*|statisti\w*|agency|group|gruppe|groep|grupp|ltd|inc|gmbh|llc|plc"

@@ -76,11 +76,9 @@ def parse_page_count(text: str | None) -> int | None:
         return None
     if _BARE_COUNT.fullmatch(cleaned):
         return _positive(cleaned)
-    found = None
-    for found in _COUNT.finditer(cleaned):
-        pass
-    if found is not None:
-        return _positive(found.group(1))
+    counts = _COUNT.findall(cleaned)
+    if counts:
+        return _positive(counts[-1])
     m = _LABELLED_COUNT.search(cleaned)
     if m and m.end() == len(cleaned):
         return _positive(m.group(1))

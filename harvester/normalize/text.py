@@ -21,7 +21,9 @@ _TO_SPACE = {
     **{c: " " for c in range(0x7F, 0xA0)},
 }
 _TABLE = {**_TO_SPACE, **_DROP}
-_NEEDS_TRANSLATE = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\u180e]")
+_NEEDS_TRANSLATE = re.compile(
+    r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\u180e]"
+)
 _KEYWORD_SEMICOLON = ";"
 _KEYWORD_COMMA = ","
 
