@@ -1,0 +1,270 @@
+"""SampleSite: the sample Pure portal served on 127.0.0.1 for tests, the demo and benchmarks.
+
+A ThreadingHTTPServer on an ephemeral port in a daemon thread. Pages carry a strong
+ETag (sha256 of the body) and a Last-Modified, and answer conditional GETs with 304.
+Tests can change or remove pages and script failures (e.g. 503 + Retry-After).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import formatdate, parsedate_to_datetime
+from html import unescape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import documents
+from .records import SAMPLE_RECORDS, synthetic_records
+from .render import render_page
+
+HTML = "text/html; charset=utf-8"
+_H1 = re.compile(r"<h1[^>]*>\s*(?:<span>)?(.*?)(?:</span>)?\s*</h1>", re.S)
+_PAGE = re.compile(r"^/en/publications/([^/?]+)(/?)$")
+
+
+@dataclass(slots=True)
+class _Page:
+    body: bytes
+    etag: str
+    modified: float  # epoch seconds, whole
+    title: str
+    rel: str
+
+
+@dataclass(slots=True)
+class _Failure:
+    status: int
+    headers: Mapping[str, str]
+    times: int
+
+
+def _page(html: str, modified: float, rel: str = "ContributionToJournal") -> _Page:
+    body = html.encode("utf-8")
+    m = _H1.search(html)
+    title = unescape(re.sub(r"<[^>]+>", "", m.group(1))).strip() if m else ""
+    return _Page(body, f'"{hashlib.sha256(body).hexdigest()}"', modified, title, rel)
+
+
+class SampleSite:
+    """Context manager: `with SampleSite() as site: httpx.get(site.base_url + "/sitemap.xml")`.
+
+    `requests` logs (method, path-with-query) of every request, in arrival order.
+    """
+
+    def __init__(self, *, pages: Mapping[str, str] | None = None, robots: str | None = None,
+                 per_page: int = 5, synthetic: int = 0, port: int = 0) -> None:
+        if per_page < 1:
+            raise ValueError("per_page must be at least 1")
+        self._lock = threading.Lock()
+        self.requests: list[tuple[str, str]] = []
+        self.per_page = per_page
+        self._failures: dict[str, _Failure] = {}
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.robots = (robots if robots is not None
+                       else documents.DEFAULT_ROBOTS.format(base_url=self.base_url))
+        self._started = float(int(time.time()))
+        self._pages: dict[str, _Page] = {}
+        self._lastmod: dict[str, str] = {}
+        self._bylines: dict[str, str] = {}
+        if pages is None:
+            records = [*SAMPLE_RECORDS.values(), *synthetic_records(synthetic, seed=0)]
+            for rec in records:
+                html = render_page(rec, self.base_url)
+                self._pages[rec["slug"]] = _page(html, self._started, rec["rel"])
+                self._lastmod[rec["slug"]] = rec["lastmod"]
+                self._bylines[rec["slug"]] = _byline(rec)
+        else:
+            self._pages = {slug: _page(html, self._started) for slug, html in pages.items()}
+        self._gone: set[str] = set()
+        self._thread: threading.Thread | None = None
+
+    # lifecycle ---------------------------------------------------------------------------
+    def start(self) -> SampleSite:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._server.serve_forever,
+                                            kwargs={"poll_interval": 0.05}, daemon=True,
+                                            name=f"sample-site-{self.base_url}")
+            self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.server_close()
+
+    def __enter__(self) -> SampleSite:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # scripting ---------------------------------------------------------------------------
+    @property
+    def slugs(self) -> list[str]:
+        with self._lock:
+            return list(self._pages)
+
+    def url_for(self, slug: str) -> str:
+        return documents.page_url(self.base_url, slug)
+
+    def set_page(self, slug: str, html: str) -> None:
+        """Add or change a page; it gets a new ETag and a strictly later Last-Modified."""
+        with self._lock:
+            old = self._pages.get(slug)
+            modified = float(int(time.time()))
+            if old is not None:
+                modified = max(modified, old.modified + 1)
+            self._pages[slug] = _page(html, modified, old.rel if old else "ContributionToJournal")
+            self._lastmod[slug] = datetime.fromtimestamp(modified, UTC).date().isoformat()
+            self._gone.discard(slug)
+
+    def remove(self, slug: str) -> None:
+        """The page answers 410 from now on and leaves the listing and the sitemaps."""
+        with self._lock:
+            self._pages.pop(slug, None)
+            self._gone.add(slug)
+
+    def fail_next(self, path: str, status: int, headers: Mapping[str, str] | None = None,
+                  times: int = 1) -> None:
+        """The next `times` requests for `path` (with or without its query) get `status`."""
+        with self._lock:
+            self._failures[path] = _Failure(status, dict(headers or {}), times)
+
+    # serving (called from handler threads) ---------------------------------------------
+    def _log(self, method: str, path: str) -> None:
+        with self._lock:
+            self.requests.append((method, path))
+
+    def _take_failure(self, raw_path: str, path: str) -> _Failure | None:
+        with self._lock:
+            for key in (raw_path, path):
+                f = self._failures.get(key)
+                if f is not None:
+                    f.times -= 1
+                    if f.times <= 0:
+                        del self._failures[key]
+                    return f
+        return None
+
+    def _entries(self) -> list[documents.Entry]:
+        with self._lock:
+            today = datetime.fromtimestamp(self._started, UTC).date().isoformat()
+            return [documents.Entry(slug, p.title, p.rel, self._lastmod.get(slug, today),
+                                    self._bylines.get(slug, ""))
+                    for slug, p in self._pages.items()]
+
+    def _respond(self, raw_path: str, headers: Mapping[str, str]
+                 ) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(raw_path)
+        path = parts.path
+        failure = self._take_failure(raw_path, path)
+        if failure is not None:
+            return failure.status, {"Content-Type": "text/plain", **failure.headers}, (
+                f"scripted failure {failure.status}\n".encode())
+        if path == "/robots.txt":
+            return 200, {"Content-Type": "text/plain; charset=utf-8"}, self.robots.encode()
+        entries = self._entries()
+        first, second = documents.split_for_sitemaps(entries)
+        newest = max((e.lastmod for e in entries), default="2026-01-01")
+        xml = {"Content-Type": "application/xml; charset=utf-8"}
+        if path == "/sitemap.xml":
+            return 200, xml, documents.sitemap_index(self.base_url, newest)
+        if path == "/sitemap-1.xml":
+            return 200, xml, documents.urlset(self.base_url, first)
+        if path == "/sitemap-2.xml.gz":
+            return 200, {"Content-Type": "application/gzip"}, documents.urlset(
+                self.base_url, second, gz=True)
+        if path == "/en/publications/":
+            page = parse_qs(parts.query).get("page", ["0"])[0]
+            if not page.isdigit():
+                return 404, {"Content-Type": HTML}, b"<h1>Not found</h1>"
+            html = documents.listing_page(self.base_url, entries, int(page), self.per_page)
+            return 200, {"Content-Type": HTML}, html.encode("utf-8")
+        if path.startswith("/en/private/") and len(path) > len("/en/private/"):
+            return 200, {"Content-Type": HTML}, b"<html><body><h1>Internal</h1></body></html>"
+        m = _PAGE.match(path)
+        if m:
+            return self._research_output(m.group(1), bool(m.group(2)), headers)
+        return 404, {"Content-Type": HTML}, b"<html><body><h1>Not found</h1></body></html>"
+
+    def _research_output(self, slug: str, slash: bool, headers: Mapping[str, str]
+                         ) -> tuple[int, dict[str, str], bytes]:
+        with self._lock:
+            page = self._pages.get(slug)
+            gone = slug in self._gone
+        if page is None:
+            status = 410 if gone else 404
+            return status, {"Content-Type": HTML}, b"<html><body><h1>Gone</h1></body></html>"
+        if not slash:
+            return 301, {"Location": documents.page_url(self.base_url, slug)}, b""
+        meta = {"ETag": page.etag, "Last-Modified": formatdate(page.modified, usegmt=True)}
+        if _not_modified(page, headers):
+            return 304, meta, b""
+        return 200, {"Content-Type": HTML, **meta}, page.body
+
+
+def _byline(rec: Mapping[str, Any]) -> str:
+    """The text after the title in a list item: people, date, journal (as Pure shows them)."""
+    props = rec["properties"]
+    parts = [", ".join(p["name"] for p in rec["persons"])]
+    if "status" in props:
+        parts.append(props["status"][1])
+    parts += [props[k] for k in ("journal", "host", "publisher") if k in props][:1]
+    return ", ".join(parts) + "."
+
+
+def _not_modified(page: _Page, headers: Mapping[str, str]) -> bool:
+    inm = headers.get("if-none-match")
+    if inm is not None:
+        tags = {t.strip() for t in inm.split(",")}
+        return "*" in tags or page.etag in tags
+    ims = headers.get("if-modified-since")
+    if ims:
+        try:
+            return parsedate_to_datetime(ims).timestamp() >= page.modified
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def _handler_for(site: SampleSite) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real portals do
+        server_version = "SamplePure/1.0"
+
+        def _serve(self, body_wanted: bool) -> None:
+            site._log(self.command, self.path)
+            request_headers = {k.lower(): v for k, v in self.headers.items()}
+            status, headers, body = site._respond(self.path, request_headers)
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            if status != 304:
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if body_wanted and status not in (204, 304):
+                self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            self._serve(True)
+
+        def do_HEAD(self) -> None:
+            self._serve(False)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # tests read site.requests instead of stderr
+
+    return Handler
