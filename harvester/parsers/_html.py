@@ -1,0 +1,106 @@
+"""Turn a Page into one lexbor tree, and read its <meta>/<link> tags once.
+
+Every parser parses the document exactly once (here) and hands the tree to its
+layers; re-parsing was the largest cost in early profiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from harvester.normalize.text import clean
+from harvester.types import Page
+
+# DC in RDFa form (property="dc:title") and in HTML form (name="DC.title") mean the same.
+_PREFIX_ALIASES = (("dcterms:", "dcterms."), ("dc:", "dc."))
+
+
+def parse_html(page: Page) -> LexborHTMLParser:
+    """The page's tree, decoded with the page's own charset (header, else <meta>, else UTF-8)."""
+    return LexborHTMLParser(page.text())
+
+
+def text_of(node: LexborNode | None) -> str:
+    """The node's visible text, NFC and whitespace-collapsed; "" for a missing node."""
+    if node is None:
+        return ""
+    return clean(node.text()) or ""
+
+
+def absolute(base: str, href: str | None) -> str | None:
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return None
+    return urljoin(base, href)
+
+
+def classes(node: LexborNode) -> list[str]:
+    value = node.attributes.get("class") or ""
+    return value.split()
+
+
+class MetaTags:
+    """All `<meta name|property=... content=...>` of a page as an ordered multimap.
+
+    Keys are lower-cased (`DC.Creator` -> `dc.creator`); order and repeats are kept
+    because `citation_author_institution` belongs to the `citation_author` before it.
+    """
+
+    __slots__ = ("_index", "canonical", "items")
+
+    def __init__(self, items: list[tuple[str, str]], canonical: str | None = None) -> None:
+        self.items = items
+        self.canonical = canonical
+        self._index: dict[str, list[str]] = {}
+        for key, value in items:
+            self._index.setdefault(key, []).append(value)
+
+    @classmethod
+    def from_tree(cls, tree: LexborHTMLParser) -> MetaTags:
+        items: list[tuple[str, str]] = []
+        for node in tree.css("meta"):
+            attrs = node.attributes
+            key = attrs.get("name") or attrs.get("property")
+            value = attrs.get("content")
+            if not key or value is None:
+                continue
+            key = key.strip().lower()
+            for old, new in _PREFIX_ALIASES:
+                if key.startswith(old):
+                    key = new + key[len(old) :]
+            value = value.strip()
+            if value:
+                items.append((key, value))
+        canonical = None
+        link = tree.css_first('link[rel~="canonical"]')
+        if link is not None:
+            canonical = (link.attributes.get("href") or "").strip() or None
+        return cls(items, canonical)
+
+    def first(self, *keys: str) -> str | None:
+        """The first value of the first key present (keys tried in the given order)."""
+        for key in keys:
+            values = self._index.get(key)
+            if values:
+                return values[0]
+        return None
+
+    def all(self, key: str) -> list[str]:
+        return list(self._index.get(key, ()))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.items)
+
+    def with_prefix(self, prefix: str) -> Iterator[tuple[str, str]]:
+        return ((k, v) for k, v in self.items if k.startswith(prefix))

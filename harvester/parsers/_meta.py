@@ -1,0 +1,221 @@
+"""Embedded metadata as layers of field values: citation_*, eprints.*, DC, PRISM, Open Graph.
+
+A layer is `(name, {field: value})` with Record field names and already
+normalised values; `resolve` picks, per field, the first layer that has a
+value and remembers which one. Platform parsers put their own layers in
+front (Pure: properties table, RIS, ...) and use the same `resolve`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from harvester.normalize.dates import parse_date
+from harvester.normalize.identifiers import normalize_doi, normalize_isbn, normalize_issn
+from harvester.normalize.languages import to_iso639_1
+from harvester.normalize.names import make_person
+from harvester.normalize.pages import parse_pages
+from harvester.normalize.text import clean, split_keywords
+from harvester.types import FileLink, Identifier, PageRange, PartialDate, Person
+
+from ._html import MetaTags
+
+__all__ = ["FieldMap", "Layer", "MetaTags", "meta_layers", "resolve"]
+
+FieldMap = dict[str, Any]
+Layer = tuple[str, FieldMap]
+
+
+def _empty(value: Any) -> bool:
+    if isinstance(value, PageRange):
+        return value == PageRange()
+    return value is None or value == "" or value == () or value == []
+
+
+def resolve(
+    layers: Sequence[Layer], prefer: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, tuple[Any, str]]:
+    """Per field, the value of the first layer that has one, with that layer's name.
+
+    `prefer` gives, for some fields, their own order of layer names (layers not
+    named there are not consulted for that field).
+    """
+    out: dict[str, tuple[Any, str]] = {}
+    for name, fields in layers:
+        for key, value in fields.items():
+            if key not in out and not _empty(value) and not (prefer and key in prefer):
+                out[key] = (value, name)
+    if prefer:
+        by_name = dict(layers)
+        for key, names in prefer.items():
+            for name in names:
+                value = by_name.get(name, {}).get(key)
+                if not _empty(value):
+                    out[key] = (value, name)
+                    break
+    return out
+
+
+def put(fields: FieldMap, key: str, value: Any) -> None:
+    """Set a field only when the value is not empty (keeps layers sparse)."""
+    if not _empty(value):
+        fields[key] = value
+
+
+def text(value: str | None) -> str | None:
+    return (clean(value) or None) if value else None
+
+
+def date(value: str | None, order: str = "auto") -> PartialDate | None:
+    return parse_date(value, order=order) if value else None
+
+
+def pages(first: str | None, last: str | None) -> PageRange | None:
+    """citation_firstpage may hold the whole range ("444-445")."""
+    if not first:
+        return None
+    return parse_pages(f"{first}-{last}" if last and last != first else first)
+
+
+def people(names: Iterable[str]) -> tuple[Person, ...]:
+    out = (make_person(n) for n in names if n and n.strip())
+    return tuple(p for p in out if p is not None)
+
+
+def identifiers(isbns: Iterable[str], issns: Iterable[str], eissns: Iterable[str] = ()) -> tuple[
+    Identifier, ...
+]:
+    out: list[Identifier] = []
+    for scheme, values, norm in (
+        ("isbn", isbns, normalize_isbn),
+        ("issn", issns, normalize_issn),
+        ("eissn", eissns, normalize_issn),
+    ):
+        for raw in values:
+            value = norm(raw)
+            if value and Identifier(scheme, value) not in out:
+                out.append(Identifier(scheme, value))
+    return tuple(out)
+
+
+def keywords(values: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for value in values:
+        for kw in split_keywords(value):
+            seen.setdefault(kw, None)
+    return tuple(seen)
+
+
+def _citation_authors(meta: MetaTags, prefix: str) -> tuple[Person, ...]:
+    """citation_author with the institution/ORCID tags that follow it attached."""
+    rows: list[tuple[str, list[str], str | None]] = []
+    for key, value in meta.with_prefix(prefix + "author"):
+        if key == prefix + "author":
+            rows.append((value, [], None))
+        elif key == prefix + "authors":  # DSpace puts every author in one tag
+            rows.extend((n, [], None) for n in value.split(";") if n.strip())
+        elif rows and key == prefix + "author_institution":
+            rows[-1][1].append(value)
+        elif rows and key == prefix + "author_orcid":
+            rows[-1] = (rows[-1][0], rows[-1][1], value)
+    out = (make_person(n, orcid=o, affiliations=tuple(a)) for n, a, o in rows)
+    return tuple(p for p in out if p is not None)
+
+
+def citation_fields(meta: MetaTags, order: str = "auto", prefix: str = "citation_") -> FieldMap:
+    """Highwire Press tags (Google Scholar); `prefix="bepress_citation_"` reads bepress."""
+
+    def g(*names: str) -> str | None:
+        return meta.first(*(prefix + n for n in names))
+
+    f: FieldMap = {}
+    put(f, "title", text(g("title")))
+    put(f, "authors", _citation_authors(meta, prefix))
+    put(f, "published", date(g("publication_date", "date", "cover_date", "year"), order))
+    put(f, "online", date(g("online_date"), order))
+    put(f, "journal", text(g("journal_title", "series_title")))
+    put(f, "volume", text(g("volume")))
+    put(f, "issue", text(g("issue")))
+    put(f, "pages", pages(g("firstpage"), g("lastpage")))
+    put(f, "doi", normalize_doi(g("doi") or ""))
+    put(f, "identifiers", identifiers(meta.all(prefix + "isbn"), meta.all(prefix + "issn")))
+    put(f, "language", to_iso639_1(g("language") or ""))
+    put(f, "keywords", keywords(meta.all(prefix + "keywords")))
+    put(f, "abstract", text(g("abstract")))
+    put(f, "publisher", text(g("publisher")))
+    put(f, "host_publication", text(g("inbook_title", "conference_title")))
+    pdf = g("pdf_url")
+    if pdf:
+        f["files"] = (FileLink(pdf, mime="application/pdf"),)
+    put(f, "url", g("abstract_html_url"))
+    return f
+
+
+def eprints_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
+    f: FieldMap = {}
+    put(f, "title", text(meta.first("eprints.title")))
+    put(f, "authors", people(meta.all("eprints.creators_name")))
+    put(f, "published", date(meta.first("eprints.date"), order))
+    put(f, "journal", text(meta.first("eprints.publication")))
+    put(f, "volume", text(meta.first("eprints.volume")))
+    put(f, "issue", text(meta.first("eprints.number")))
+    put(f, "pages", pages(meta.first("eprints.pagerange"), None))
+    put(f, "doi", normalize_doi(meta.first("eprints.id_number", "eprints.doi") or ""))
+    put(f, "identifiers", identifiers(meta.all("eprints.isbn"), meta.all("eprints.issn")))
+    put(f, "keywords", keywords(meta.all("eprints.keywords")))
+    put(f, "abstract", text(meta.first("eprints.abstract")))
+    put(f, "publisher", text(meta.first("eprints.publisher")))
+    return f
+
+
+def dc_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
+    def g(*names: str) -> str | None:
+        return meta.first(*names)
+
+    dois = (normalize_doi(v) for v in meta.all("dc.identifier") + meta.all("dcterms.identifier"))
+    f: FieldMap = {}
+    put(f, "title", text(g("dc.title", "dcterms.title")))
+    put(f, "authors", people(meta.all("dc.creator") or meta.all("dcterms.creator")))
+    issued = ("dcterms.issued", "dc.date.issued", "dc.date", "dcterms.date", "dcterms.created")
+    put(f, "published", date(g(*issued), order))
+    put(f, "doi", next((d for d in dois if d), None))
+    put(f, "language", to_iso639_1(g("dc.language", "dc.language.iso", "dcterms.language") or ""))
+    put(f, "keywords", keywords(meta.all("dc.subject") + meta.all("dcterms.subject")))
+    put(f, "abstract", text(g("dcterms.abstract", "dc.description.abstract", "dc.description")))
+    put(f, "publisher", text(g("dc.publisher", "dcterms.publisher")))
+    put(f, "type_raw", text(g("dc.type", "dcterms.type")))
+    return f
+
+
+def prism_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
+    f: FieldMap = {}
+    put(f, "journal", text(meta.first("prism.publicationname")))
+    put(f, "volume", text(meta.first("prism.volume")))
+    put(f, "issue", text(meta.first("prism.number", "prism.issueidentifier")))
+    put(f, "pages", pages(meta.first("prism.startingpage"), meta.first("prism.endingpage")))
+    put(f, "doi", normalize_doi(meta.first("prism.doi") or ""))
+    put(f, "published", date(meta.first("prism.publicationdate", "prism.coverdate"), order))
+    ids = identifiers(meta.all("prism.isbn"), meta.all("prism.issn"), meta.all("prism.eissn"))
+    put(f, "identifiers", ids)
+    return f
+
+
+def og_fields(meta: MetaTags) -> FieldMap:
+    f: FieldMap = {}
+    put(f, "title", text(meta.first("og:title")))
+    put(f, "abstract", text(meta.first("og:description")))
+    put(f, "url", meta.first("og:url"))
+    return f
+
+
+def meta_layers(meta: MetaTags, order: str = "auto") -> list[Layer]:
+    """Embedded-metadata layers, most specific first (DESIGN.md: citation, eprints, DC, og)."""
+    return [
+        ("meta:citation", citation_fields(meta, order)),
+        ("meta:bepress", citation_fields(meta, order, prefix="bepress_citation_")),
+        ("meta:eprints", eprints_fields(meta, order)),
+        ("meta:dc", dc_fields(meta, order)),
+        ("meta:prism", prism_fields(meta, order)),
+        ("meta:og", og_fields(meta)),
+    ]

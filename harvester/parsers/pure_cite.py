@@ -1,0 +1,160 @@
+"""The "Cite this" tabs of a Pure page: RIS and BibTeX, read into field layers.
+
+Pure renders RIS as one `<p>` per tag line and BibTeX as one `<div>` per field
+line (C: the three raw pages). Both are read line by line; a line that does not
+start a new tag continues the previous value (RIS N1 spans lines).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from harvester.normalize.dates import parse_date
+from harvester.normalize.identifiers import normalize_doi
+from harvester.normalize.languages import to_iso639_1
+from harvester.normalize.names import make_person
+from harvester.normalize.pages import parse_pages
+from harvester.types import Identifier, PartialDate, Person
+
+from ._meta import FieldMap, identifiers, keywords, put, text
+from .pure_types import BIBTEX_TYPES, RIS_TYPES, type_from_line
+
+_RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
+_BIB_FIELD = re.compile(r"^\s*([A-Za-z][\w-]*)\s*=\s*(.*?)\s*,?\s*$")
+_BIB_HEAD = re.compile(r"^\s*@(\w+)\s*\{\s*([^,\s]*)\s*,?")
+_LATEX = (("{\\textcopyright}", "©"), ("\\%", "%"), ("\\&", "&"), ("\\_", "_"), ("\\$", "$"))
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_HEX32 = re.compile(r"^[0-9a-f]{32}$")
+
+
+def parse_ris(lines: Iterable[str]) -> dict[str, list[str]]:
+    tags: dict[str, list[str]] = {}
+    last: str | None = None
+    for line in lines:
+        m = _RIS_LINE.match(line.strip())
+        if m:
+            last = m.group(1)
+            if last != "ER":
+                tags.setdefault(last, []).append((m.group(2) or "").strip())
+        elif last and last in tags and line.strip():
+            tags[last][-1] = f"{tags[last][-1]} {line.strip()}".strip()
+    return tags
+
+
+def ris_date(value: str | None) -> PartialDate | None:
+    """RIS dates are "YYYY/MM/DD/other" with empty or unpadded parts ("2025/3/30")."""
+    if not value:
+        return None
+    parts = [p.strip() for p in value.split("/")]
+    try:
+        nums = [int(p) for p in parts[:3] if p]
+        return PartialDate(*nums[:3]) if nums else None
+    except (ValueError, TypeError):
+        return parse_date(value)
+
+
+def _ris_people(values: Iterable[str]) -> tuple[Person, ...]:
+    out: list[Person] = []
+    for value in values:
+        family, _, given = value.partition(",")
+        person = make_person(value, family=family.strip() or None, given=given.strip() or None)
+        if person is not None:
+            out.append(person)
+    return tuple(out)
+
+
+def ris_fields(tags: dict[str, list[str]]) -> FieldMap:
+    def g(*names: str) -> str | None:
+        for n in names:
+            if tags.get(n) and tags[n][0]:
+                return tags[n][0]
+        return None
+
+    ty = g("TY") or ""
+    f: FieldMap = {}
+    put(f, "title", text(g("TI", "T1")))
+    put(f, "authors", _ris_people(tags.get("AU", []) + tags.get("A1", [])))
+    put(f, "published", ris_date(g("PY", "Y1", "DA")))
+    # T2 is the journal only for journal articles; for GEN/CONF/CHAP it is the event or book.
+    journal = g("JO", "JF", "JA") or (g("T2") if ty == "JOUR" else g("T3"))
+    put(f, "journal", text(journal))
+    put(f, "volume", text(g("VL")))
+    put(f, "issue", text(g("IS")))
+    sp, ep = g("SP"), g("EP")
+    if sp:
+        put(f, "pages", parse_pages(f"{sp}-{ep}" if ep else sp))
+    put(f, "doi", normalize_doi(g("DO") or ""))
+    sns = tags.get("SN", [])
+    put(f, "identifiers", identifiers(sns, sns))
+    put(f, "keywords", keywords(tags.get("KW", [])))
+    put(f, "abstract", text(g("AB", "N2")))
+    put(f, "language", to_iso639_1(g("LA") or ""))
+    put(f, "publisher", text(g("PB")))
+    put(f, "host_publication", text(g("BT")) if ty != "JOUR" else None)
+    put(f, "type", type_from_line(g("M3") or "") or RIS_TYPES.get(ty))
+    scopus = [a[7:] for a in tags.get("AN", []) if a.upper().startswith("SCOPUS:")]
+    if scopus:
+        f["scopus"] = Identifier("scopus", scopus[0])
+    return f
+
+
+def _unlatex(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] + value[-1] in ('""', "{}"):
+        value = value[1:-1]
+    for old, new in _LATEX:
+        value = value.replace(old, new)
+    return value.replace("{", "").replace("}", "")
+
+
+def parse_bibtex(lines: Iterable[str]) -> tuple[str, str, dict[str, str]]:
+    """(entry type, citation key, {field: value}) from a one-field-per-line BibTeX entry."""
+    kind = key = ""
+    fields: dict[str, str] = {}
+    last: str | None = None
+    for line in lines:
+        head = _BIB_HEAD.match(line)
+        if head and not kind:
+            kind, key = head.group(1).lower(), head.group(2)
+            continue
+        m = _BIB_FIELD.match(line)
+        if m:
+            last = m.group(1).lower()
+            fields[last] = _unlatex(m.group(2))
+        elif last and line.strip() not in ("", "}"):
+            fields[last] = f"{fields[last]} {_unlatex(line)}".strip()
+    return kind, key, fields
+
+
+def bibtex_fields(kind: str, key: str, bib: dict[str, str]) -> FieldMap:
+    f: FieldMap = {}
+    put(f, "title", text(bib.get("title")))
+    authors = [a for a in re.split(r"\s+and\s+", bib.get("author", "")) if a.strip()]
+    put(f, "authors", tuple(p for p in (make_person(a) for a in authors) if p))
+    year = bib.get("year", "")
+    if year.isdigit():
+        month = bib.get("month", "")[:3].lower()
+        mo = _MONTHS.index(month) + 1 if month in _MONTHS else None
+        day = int(bib["day"]) if mo and bib.get("day", "").isdigit() else None
+        try:
+            put(f, "published", PartialDate(int(year), mo, day))
+        except ValueError:
+            put(f, "published", PartialDate(int(year)))
+    put(f, "journal", text(bib.get("journal") or bib.get("series")))
+    put(f, "volume", text(bib.get("volume")))
+    put(f, "issue", text(bib.get("number")))
+    if bib.get("pages"):
+        put(f, "pages", parse_pages(bib["pages"].replace("--", "-")))
+    put(f, "doi", normalize_doi(bib.get("doi", "")))
+    put(f, "identifiers", identifiers([bib.get("isbn", "")], [bib.get("issn", "")]))
+    put(f, "keywords", keywords([bib["keywords"]]) if bib.get("keywords") else ())
+    put(f, "abstract", text(bib.get("abstract")))
+    put(f, "language", to_iso639_1(bib.get("language", "")))
+    put(f, "publisher", text(bib.get("publisher")))
+    put(f, "host_publication", text(bib.get("booktitle")))
+    put(f, "type", BIBTEX_TYPES.get(kind))
+    if _HEX32.match(key.lower()):  # Pure uses the record UUID without dashes as the key
+        k = key.lower()
+        f["uuid"] = f"{k[:8]}-{k[8:12]}-{k[12:16]}-{k[16:20]}-{k[20:]}"
+    return f

@@ -1,0 +1,151 @@
+"""The Pure properties table (`table.properties`, th label + td value) as a field layer.
+
+Rows are matched by label (pure_labels), then by row class, never by position.
+The "Publication series" table is read separately: its Name/Volume are the
+journal/volume of a conference paper (reconstructed README decisions).
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from harvester.normalize.dates import parse_date
+from harvester.normalize.identifiers import normalize_doi
+from harvester.normalize.languages import to_iso639_1
+from harvester.normalize.pages import parse_page_count, parse_pages
+from harvester.types import PageRange, PartialDate
+
+from ._html import classes, text_of
+from ._meta import FieldMap, identifiers, put
+from .pure_labels import LABELS, ROW_CLASSES, SERIES_LABELS, STATUS, label_key
+
+_ID_SPLIT = re.compile(r"[\n,;]+")
+_STATUS_TEXT = re.compile(r"^(.*?)\s+[-–]\s+(.+)$")
+
+
+def _in_series(tr: LexborNode) -> bool:
+    node = tr.parent
+    for _ in range(4):  # tr < tbody < table < div.publication-series
+        if node is None:
+            return False
+        if "publication-series" in classes(node):
+            return True
+        node = node.parent
+    return False
+
+
+def read_rows(
+    tree: LexborHTMLParser, scope: LexborNode | None
+) -> tuple[dict[str, LexborNode], dict[str, str], list[str]]:
+    """(field -> td of the main table, series field -> text, labels not understood)."""
+    main: dict[str, LexborNode] = {}
+    series: dict[str, str] = {}
+    unknown: list[str] = []
+    root = scope if scope is not None else tree.body
+    if root is None:
+        return main, series, unknown
+    for tr in root.css("table.properties tr"):
+        th, td = tr.css_first("th"), tr.css_first("td")
+        if th is None or td is None:
+            continue
+        key = label_key(text_of(th))
+        if _in_series(tr):
+            field = SERIES_LABELS.get(key)
+            if field and field not in series:
+                series[field] = text_of(td)
+            continue
+        field = LABELS.get(key) or next(
+            (ROW_CLASSES[c] for c in classes(tr) if c in ROW_CLASSES), None
+        )
+        if field is None:
+            unknown.append(text_of(th))
+        elif field not in main:
+            main[field] = td
+    return main, series, unknown
+
+
+def _statuses(td: LexborNode, order: str) -> list[tuple[str | None, PartialDate | None, str]]:
+    """(status, date, raw prefix) per "Prefix - date" pair shown in the status cell."""
+    out: list[tuple[str | None, PartialDate | None, str]] = []
+    prefixes = td.css("span.prefix")
+    dates = td.css("span.date")
+    if prefixes:
+        dated = [text_of(d) for d in dates]
+        pairs = [(text_of(p), dated[i] if i < len(dated) else "") for i, p in enumerate(prefixes)]
+    else:
+        m = _STATUS_TEXT.match(text_of(td))
+        pairs = [(m.group(1), m.group(2))] if m else [(text_of(td), "")]
+    for raw, when in pairs:
+        raw = raw.strip().rstrip("-–").strip()
+        when_date = parse_date(when, order=order) if when else None
+        out.append((STATUS.get(label_key(raw)), when_date, raw))
+    return out
+
+
+def properties_fields(main: dict[str, LexborNode], order: str, warnings: list[str]) -> FieldMap:
+    f: FieldMap = {}
+
+    def date_of(td: LexborNode) -> PartialDate | None:
+        node = td.css_first("span.date")
+        raw = text_of(node if node is not None else td)
+        value = parse_date(raw, order=order) if raw else None
+        if raw and value is None:
+            warnings.append(f"date not understood: {raw!r}")
+        return value
+
+    def txt(field: str) -> str | None:
+        td = main.get(field)
+        return (text_of(td) or None) if td is not None else None
+
+    put(f, "language", to_iso639_1(txt("language") or ""))
+    put(f, "journal", txt("journal"))
+    put(f, "volume", txt("volume"))
+    put(f, "issue", txt("issue"))
+    put(f, "article_number", txt("article_number"))
+    put(f, "publisher", txt("publisher"))
+    put(f, "host_publication", txt("host_publication"))
+    rng = parse_pages(txt("pages") or "") if "pages" in main else None
+    count = parse_page_count(txt("page_count") or "") if "page_count" in main else None
+    if rng or count:
+        first, last = (rng.first, rng.last) if rng else (None, None)
+        f["pages"] = PageRange(first, last, count)
+    if "doi" in main:
+        links = [a.attributes.get("href") or "" for a in main["doi"].css("a")]
+        dois = (normalize_doi(v) for v in [*links, text_of(main["doi"])] if v)
+        put(f, "doi", next((d for d in dois if d), None))
+    ids = {
+        k: _ID_SPLIT.split(td.text(separator="\n"))
+        for k, td in main.items()
+        if k in ("isbn_print", "isbn_electronic", "issn", "eissn")
+    }
+    isbns = ids.get("isbn_print", []) + ids.get("isbn_electronic", [])
+    put(f, "identifiers", identifiers(isbns, ids.get("issn", []), ids.get("eissn", [])))
+    if "online" in main:
+        put(f, "online", date_of(main["online"]))
+    if "status" in main:
+        pairs = _statuses(main["status"], order)
+        known = [p for p in pairs if p[0]]
+        if not known:
+            warnings.append(f"publication status not understood: {pairs[0][2]!r}")
+        chosen = next((p for p in known if p[0] == "published"), known[0] if known else None)
+        if chosen:
+            f["status"], f["status_date"] = chosen[0], chosen[1]
+            if chosen[0] == "published":
+                put(f, "published", chosen[1])
+        epub = next((p for p in known if p[0] == "epub-ahead-of-print"), None)
+        if epub and "online" not in f:
+            put(f, "online", epub[1])
+    elif "publication_date" in main:  # classic portals show a bare "Publication date" row
+        put(f, "published", date_of(main["publication_date"]))
+    return f
+
+
+def series_fields(main: dict[str, LexborNode], series: dict[str, str]) -> FieldMap:
+    """A series Name/Volume stands in for journal/volume only where no Journal row is shown."""
+    f: FieldMap = {}
+    if "journal" not in main and series.get("name"):
+        put(f, "journal", series["name"])
+        put(f, "volume", series.get("volume") or None)
+    return f
