@@ -59,7 +59,7 @@ def to_iso639_1(text: str | None) -> str | None:
 
 
 def _lookup(key: str) -> str | None:
-    if len(key) == 2:
+    if len(key) == 2 and key.isascii():
         return key if key in ISO639_1 else RETIRED.get(key)
     if len(key) == 3 and key in _CODES3:
         return _CODES3[key]
