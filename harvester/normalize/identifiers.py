@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 # A DOI runs from "10.<registrant>/" to the first space or quote; brackets and
 # angle brackets may be part of it (10.1016/S0140-6736(20)30183-5, SICI DOIs).
-_DOI = re.compile(r"10\.\d{1,9}(?:\.\d+)*/[^\s\"']+")
+_DOI = re.compile(r"(?<![\d.])10\.\d{1,9}(?:\.\d+)*/[^\s\"']+")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _DOI_TRAILING = ".,;:!?"
 _CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
