@@ -1,0 +1,128 @@
+"""Helpers shared by the metadata-format mappers: type vocabulary, markup, Record assembly."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from lxml import etree
+
+from harvester.errors import NotARecord
+from harvester.normalize.text import clean
+from harvester.oai.protocol import OAIRecord
+from harvester.types import PageRange, Record
+
+# Exact codes: SwePub publicationType, BASE typenorm, DataCite resourceTypeGeneral.
+_CODES = {
+    # SwePub (svep) publicationType
+    "art": "article", "for": "article", "rec": "article", "kon": "conference-paper",
+    "dok": "thesis", "lic": "thesis", "kap": "chapter", "bok": "book", "sam": "book",
+    "pro": "book", "rap": "report", "pat": "other", "ovr": "other", "ovn": "other",
+    "kfu": "other",
+    # BASE typenorm (doctype codes of the BASE search API)
+    "121": "article", "11": "book", "111": "chapter", "13": "conference-paper",
+    "14": "report", "18": "thesis", "181": "thesis", "182": "thesis", "183": "thesis",
+    "6": "software", "7": "dataset", "f": "other",
+    # DataCite resourceTypeGeneral ("Text" says nothing and is left out)
+    "journalarticle": "article", "bookchapter": "chapter", "conferencepaper": "conference-paper",
+    "conferenceproceeding": "book", "dissertation": "thesis", "image": "other",
+    "audiovisual": "other", "sound": "other", "collection": "other", "model": "other",
+    "workflow": "other", "physicalobject": "other", "interactiveresource": "other",
+    "event": "other", "service": "other", "film": "other",
+}  # fmt: skip
+# Free-text types (dc:type, MODS genre, DiVA codes), first match wins: the order
+# puts the narrower kinds ("book chapter", "conference paper") before the wider.
+_WORDS = [
+    (re.compile(pattern), kind)
+    for pattern, kind in [
+        (r"preprint|manuscript", "preprint"),
+        (r"chapter|book ?part|part of (?:a )?book|\binbook|incollection", "chapter"),
+        (r"conference|proceeding|congress|symposium|workshop", "conference-paper"),
+        (r"thesis|dissertation|doctoral|licentiate|master|bachelor|phd", "thesis"),
+        (r"data ?set|\bdata\b", "dataset"),
+        (r"software|\bcode\b", "software"),
+        (r"report|working ?paper|discussion paper|technical", "report"),
+        # "review" but not "peer reviewed", which is a status, not a kind
+        (r"article|journal|review(?!ed)|letter|editorial|contribution", "article"),
+        (r"book|monograph", "book"),
+        (r"(?:^|/)other$|patent|poster|presentation|lecture|image|video|sound", "other"),
+    ]
+]
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_DOI_HOSTS = ("doi.org/", "dx.doi.org/")
+
+
+def coarse_type(raws: Iterable[str | None]) -> tuple[str | None, str | None]:
+    """(coarse type, the raw string that gave it); (None, first raw) when none maps."""
+    first = None
+    for raw in raws:
+        text = clean(raw)
+        if text is None:
+            continue
+        first = first or text
+        key = text.lower()
+        if key in _CODES:
+            return _CODES[key], text
+        key = key.replace("_", " ")
+        for pattern, kind in _WORDS:
+            if pattern.search(key):
+                return kind, text
+    return None, first
+
+
+def strip_markup(text: str | None) -> str | None:
+    """Text of an abstract that arrives as (possibly escaped) HTML, cleaned."""
+    if text is None:
+        return None
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+        if "&" in text:  # double-escaped markup leaves entities behind the tags
+            text = html.unescape(text)
+    return clean(text)
+
+
+def local(el: etree._Element) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag[tag.rfind("}") + 1 :]
+
+
+def ns_of(el: etree._Element) -> str:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    return tag[: tag.rfind("}") + 1]
+
+
+def is_doi_link(url: str) -> bool:
+    low = url.lower()
+    return any(h in low for h in _DOI_HOSTS)
+
+
+def is_http(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+def payload(rec: OAIRecord, source_url: str) -> etree._Element:
+    """The metadata element of a live record; NotARecord for tombstones and empty records."""
+    if rec.deleted:
+        raise NotARecord(f"{rec.identifier} is deleted", url=source_url)
+    if rec.metadata is None:
+        raise NotARecord(f"{rec.identifier} has no metadata", url=source_url)
+    return rec.metadata
+
+
+def build(rec: OAIRecord, layer: str, fields: dict[str, Any]) -> Record:
+    """The Record, with provenance naming `layer` for every field that has a value."""
+    kept = {k: v for k, v in fields.items() if v not in (None, (), "", PageRange())}
+    provenance = dict.fromkeys(kept, layer)
+    provenance.pop("url", None)
+    return Record(
+        platform="oai",
+        source_key=rec.identifier,
+        provenance=provenance,
+        **{"url": "", **kept},
+    )

@@ -1,0 +1,133 @@
+"""Simple Dublin Core (oai_dc) into a Record.
+
+oai_dc cannot say which dc:date is the publication date or which dc:identifier
+is the landing page, so the rules are conservative: the first readable date,
+the first http(s) identifier that is neither a DOI link nor a file. It has no
+journal, volume or pages; those stay null for enrichment from the landing page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+from lxml import etree
+
+from harvester.normalize.dates import parse_date
+from harvester.normalize.identifiers import normalize_doi, normalize_isbn, normalize_issn
+from harvester.normalize.languages import to_iso639_1
+from harvester.normalize.names import make_person
+from harvester.normalize.text import clean, clean_many
+from harvester.oai.formats._common import (
+    build,
+    coarse_type,
+    is_doi_link,
+    is_http,
+    payload,
+    strip_markup,
+)
+from harvester.oai.protocol import OAIRecord
+from harvester.types import FileLink, Identifier, Person, Record, Subject
+
+_CLASSIFICATION = re.compile(r"^(ddc|udc|jel|msc|pacs|acm|lcc)\s*[:=]\s*(\S.*)$", re.I)
+_HANDLE = re.compile(r"^(?:hdl:|https?://hdl\.handle\.net/)(\d[\w.]*/\S+)$", re.I)
+_FILE = re.compile(r"\.(?:pdf|docx?|zip|epub)(?:[?#].*)?$", re.I)
+
+
+def collect(meta: etree._Element) -> dict[str, list[etree._Element]]:
+    """Children of a DC container by local name, in document order (one pass)."""
+    found: dict[str, list[etree._Element]] = defaultdict(list)
+    for child in meta:
+        tag = child.tag
+        if isinstance(tag, str):
+            found[tag[tag.rfind("}") + 1 :]].append(child)
+    return found
+
+
+def _texts(found: dict[str, list[etree._Element]], name: str) -> list[str]:
+    return [el.text for el in found.get(name, ()) if el.text]
+
+
+def dc_fields(found: dict[str, list[etree._Element]]) -> dict[str, Any]:
+    """The Record fields Dublin Core elements give; shared with base_dc."""
+    published = None
+    for raw in _texts(found, "date"):
+        published = parse_date(raw)
+        if published is not None:
+            break
+    language = None
+    for raw in _texts(found, "language"):
+        language = to_iso639_1(raw)
+        if language:
+            break
+    type_, type_raw = coarse_type(_texts(found, "type"))
+    fields: dict[str, Any] = {
+        "title": clean(next(iter(_texts(found, "title")), None)),
+        "abstract": next(
+            (a for a in map(strip_markup, _texts(found, "description")) if a), None
+        ),
+        "authors": persons(found),
+        "published": published,
+        "language": language,
+        "type": type_,
+        "type_raw": type_raw,
+        "publisher": clean(next(iter(_texts(found, "publisher")), None)),
+    }
+    fields.update(_subjects(_texts(found, "subject")))
+    fields.update(_identifiers(_texts(found, "identifier")))
+    return fields
+
+
+def _subjects(raws: list[str]) -> dict[str, Any]:
+    keywords: list[str] = []
+    subjects: list[Subject] = []
+    for raw in raws:
+        m = _CLASSIFICATION.match(raw.strip())
+        if m:
+            code = m.group(2).strip()
+            subjects.append(Subject(scheme=m.group(1).lower(), term=code, code=code))
+        else:
+            keywords.extend(k for part in raw.split(";") if (k := strip_markup(part)))
+    return {"keywords": clean_many(keywords), "subjects": tuple(subjects)}
+
+
+def _identifiers(raws: list[str]) -> dict[str, Any]:
+    doi = url = None
+    ids: list[Identifier] = []
+    files: list[FileLink] = []
+    for raw in raws:
+        value = raw.strip()
+        low = value.lower()
+        if doi is None and (low.startswith(("doi:", "10.")) or is_doi_link(low)):
+            doi = normalize_doi(value)
+            continue
+        if low.startswith(("urn:isbn:", "isbn")) and (isbn := normalize_isbn(value)):
+            ids.append(Identifier("isbn", isbn))
+        elif low.startswith(("urn:issn:", "issn")) and (issn := normalize_issn(value)):
+            ids.append(Identifier("issn", issn))
+        elif m := _HANDLE.match(value):
+            ids.append(Identifier("handle", m.group(1)))
+            url = url or (value if is_http(value) else None)
+        elif is_http(value):
+            if _FILE.search(value):
+                files.append(FileLink(url=value, mime=_mime(value)))
+            elif url is None and not is_doi_link(low):
+                url = value
+    return {"doi": doi, "url": url, "identifiers": tuple(ids), "files": tuple(files)}
+
+
+def _mime(url: str) -> str | None:
+    return "application/pdf" if url.lower().split("?")[0].endswith(".pdf") else None
+
+
+def to_record(rec: OAIRecord, *, source_url: str) -> Record:
+    """An oai_dc record as a Record; NotARecord for deleted or empty records."""
+    fields = dc_fields(collect(payload(rec, source_url)))
+    return build(rec, f"oai:{rec.metadata_prefix or 'oai_dc'}", fields)
+
+
+def persons(found: dict[str, list[etree._Element]]) -> tuple[Person, ...]:
+    """dc:creator values as authors; dc:contributor is left out (DSpace repeats the
+    creators there, others put supervisors and funders)."""
+    return tuple(p for p in (make_person(n) for n in _texts(found, "creator")) if p is not None)
