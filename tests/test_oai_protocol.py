@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from harvester.oai.protocol import (
     BadResumptionToken,
     NoRecordsMatch,
     OAIError,
+    OAIRecord,
     parse_get_record,
     parse_identify,
     parse_list_identifiers,
@@ -43,20 +45,20 @@ def test_corpus_response_reads_as_expected(corpus: Path, name: str) -> None:
     body, exp = _expected(corpus, name)
     verb = exp["verb"]
     if exp["error_code"]:
-        parse = {
+        parse: dict[str, Callable[[bytes, str], object]] = {
             "ListRecords": parse_list_records,
             "GetRecord": parse_get_record,
             "ListIdentifiers": parse_list_identifiers,
-        }[verb]
+        }
         with pytest.raises(OAIError) as info:
-            parse(body, name)
+            parse[verb](body, name)
         assert info.value.code == exp["error_code"]
         assert info.value.url == name
         return
     if verb in ("ListRecords", "GetRecord"):
         recover = not exp["well_formed"]
         if verb == "GetRecord":
-            records = (parse_get_record(body, name),)
+            records: tuple[OAIRecord, ...] = (parse_get_record(body, name),)
             token = size = None
         else:
             page = parse_list_records(body, name, recover=recover)
