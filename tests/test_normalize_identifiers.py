@@ -31,6 +31,7 @@ from harvester.normalize import (
         ("10.1016/S0140-6736(20)30183-5", "10.1016/s0140-6736(20)30183-5"),
         ("10.4230/LIPIcs.TQC.2013.93", "10.4230/lipics.tqc.2013.93"),
         ("10.1000.10/xyz", "10.1000.10/xyz"),
+        ("10.1/abc\u00a0(online)", "10.1/abc"),
         (
             "10.1002/(SICI)1097-4636(199706)35:4<503::AID-JBM12>3.0.CO;2-R",
             "10.1002/(sici)1097-4636(199706)35:4<503::aid-jbm12>3.0.co;2-r",
@@ -69,7 +70,18 @@ def test_valid_isbns_become_digits(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", [None, "", "0-306-40615-3", "978-3-16-148410-1", "12345", "X306406152", "1234567890123"]
+    "text",
+    [
+        None,
+        "",
+        "0-306-40615-3",
+        "978-3-16-148410-1",
+        "12345",
+        "X306406152",
+        "1234567890123",
+        "\u00b2" * 10,
+        "\u0660\u0663\u0660\u0666\u0664\u0660\u0666\u0661\u0665\u0662",
+    ],
 )
 def test_invalid_isbns_give_none(text: str | None) -> None:
     assert normalize_isbn(text) is None

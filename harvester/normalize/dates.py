@@ -184,7 +184,7 @@ def _words(text: str, partial: bool) -> _Parts | None:
     numbers: list[int] = []
     season = False
     for token in _TOKEN.findall(text):
-        if token.isdigit():
+        if token.isdecimal():
             if len(token) == 4:
                 if year is not None:
                     return None  # two years: a span, not a date

@@ -11,16 +11,17 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 # A DOI runs from "10.<registrant>/" to the first space or quote; brackets and
 # angle brackets may be part of it (10.1016/S0140-6736(20)30183-5, SICI DOIs).
-_DOI = re.compile(r"(?<![\d.])10\.\d{1,9}(?:\.\d+)*/[^\s\"']+")
+_DOI = re.compile(r"(?<![0-9.])10\.[0-9]{1,9}(?:\.[0-9]+)*/[^\s\"']+")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _DOI_TRAILING = ".,;:!?"
 _CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
 
 _ISBN_LABEL = re.compile(r"\bISBN(?:[-\s]?1[03])?\b", re.I)
 _ISBN_SPLIT = re.compile(r"[\s,;:()\[\]/]+")
-_ISBN_RUN = re.compile(r"(?<![\dXx])\d[\d\s‐‑–-]{8,20}[\dXx](?![\dXx])")
-_ISSN = re.compile(r"(?<![\dXx])(\d{4})\s?[-‐‑–]?\s?(\d{3}[\dXx])(?![\dXx])")
-_ORCID = re.compile(r"(?<!\d)(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dXx])(?![\dXx])")
+_ISBN_RUN = re.compile(r"(?<![\dXx])\d[\d\s‐‑–-]{8,20}[\dXx](?![\dXx])", re.ASCII)
+_ISSN = re.compile(r"(?<![\dXx])(\d{4})\s?[-‐‑–]?\s?(\d{3}[\dXx])(?![\dXx])", re.ASCII)
+_ORCID = re.compile(r"(?<!\d)(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dXx])(?![\dXx])", re.ASCII)
+_ISBN_CHARS = frozenset("0123456789Xx")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
@@ -55,7 +56,7 @@ def normalize_isbn(text: str | None) -> str | None:
     # whole tokens first ("978-3-16-148410-0 (pbk.)"), then runs spaced with blanks
     candidates = [*_ISBN_SPLIT.split(text), *(m.group(0) for m in _ISBN_RUN.finditer(text))]
     for candidate in candidates:
-        digits = "".join(ch for ch in candidate if ch.isdigit() or ch in "Xx").upper()
+        digits = "".join(ch for ch in candidate if ch in _ISBN_CHARS).upper()
         if len(digits) == 13 and _isbn13_ok(digits):
             return digits
         if len(digits) == 10 and _isbn10_ok(digits):
@@ -71,7 +72,7 @@ def _isbn10_ok(digits: str) -> bool:
 
 
 def _isbn13_ok(digits: str) -> bool:
-    if not digits.isdigit() or not digits.startswith(("978", "979")):
+    if "X" in digits or not digits.startswith(("978", "979")):
         return False
     total = sum(int(ch) * (3 if i % 2 else 1) for i, ch in enumerate(digits))
     return total % 10 == 0
