@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
 
 from harvester.types import PartialDate
 
@@ -53,6 +54,12 @@ def parse_date(text: str | None, *, order: str = "auto") -> PartialDate | None:
         return None
     if order not in _ORDERS:
         raise ValueError(f"unknown date order: {order!r}")
+    return _parse_date(text, order)
+
+
+# Pages of one portal repeat the same date strings; PartialDate is immutable.
+@lru_cache(maxsize=8192)
+def _parse_date(text: str, order: str) -> PartialDate | None:
     text = text.strip()
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
