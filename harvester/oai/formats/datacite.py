@@ -166,8 +166,10 @@ def to_record(rec: OAIRecord, *, source_url: str) -> Record:
     )
     rtype = res.find(k.ns + "resourceType")
     if rtype is not None:
-        general = rtype.get("resourceTypeGeneral")
-        fields["type"], fields["type_raw"] = coarse_type([rtype.text, general])
+        general, text = rtype.get("resourceTypeGeneral"), clean(rtype.text)
+        fields["type"], _ = coarse_type([text, general])
+        # both parts kept: "Text/Journal article", "Dataset/Field observations"
+        fields["type_raw"] = "/".join(p for p in (general, text) if p) or None
     fields["language"] = to_iso639_1(k.text(res, "d:language"))
     fields["publisher"] = k.text(res, "d:publisher")
     fields.update(_published_in(k, res))
