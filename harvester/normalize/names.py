@@ -17,12 +17,13 @@ from harvester.types import Person
 from .identifiers import normalize_orcid
 from .text import clean, clean_many
 
-# Only lower-case particles join the family name: a capitalised "Van" or "Da" in
-# the middle is as often a given or middle name (Vietnamese "Anh Van Nguyen").
+# Lower-case particles join the family name. A capitalised "Van" or "Dal" joins it
+# only after initials ("G. Dal Fabbro"): after a full given name it is as often a
+# middle name (Vietnamese "Anh Van Nguyen").
 _PARTICLES = frozenset(
     str.split(
-        "van von der den de del della delle dei di da du le la ten ter zu zum zur dos das do "
-        "bin ibn al el"
+        "van von der den de del della delle dei dal dalla di da du le la ten ter zu zum zur "
+        "dos das do bin ibn al el"
     )
 )
 _SUFFIXES = frozenset(str.split("jr jr. sr sr. ii iii iv"))
@@ -85,11 +86,21 @@ def _split(cleaned: str) -> tuple[str | None, str | None]:
         given_tokens = tokens[: caps[0]] + tokens[caps[0] + 1 :]
     else:
         start = len(tokens) - 1
-        while start > 1 and tokens[start - 1] in _PARTICLES:
+        while start > 1 and _is_particle(tokens[start - 1], tokens[: start - 1]):
             start -= 1
         family = " ".join(tokens[start:])
         given_tokens = tokens[:start]
     return family, " ".join(given_tokens + suffix) or None
+
+
+def _is_particle(token: str, before: list[str]) -> bool:
+    if token in _PARTICLES:
+        return True
+    return token.lower() in _PARTICLES and all(_is_initial(t) for t in before)
+
+
+def _is_initial(token: str) -> bool:
+    return "." in token or (len(token) == 1 and token.isalpha())
 
 
 def _is_caps_surname(token: str) -> bool:
