@@ -22,9 +22,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from harvester.errors import ConfigError
+from harvester.parsers import PARSERS
 from harvester.politeness import FetchSettings, Politeness
 
-KNOWN_PLATFORMS: tuple[str, ...] = ("auto", "pure", "generic")
+# Every parser the harvester has, plus "auto" (detect per page).
+KNOWN_PLATFORMS: tuple[str, ...] = ("auto", *sorted(PARSERS))
 DATABASE_ENV = "HARVESTER_DATABASE_URL"
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://[^\s)]+")
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
