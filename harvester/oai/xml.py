@@ -133,18 +133,31 @@ def parse_xml_recovering(
 
 
 def parse_xml(body: bytes, *, url: str | None = None, recover: bool = False) -> etree._Element:
-    """Parse an XML body safely. Raises UnsafeXML for entity declarations, ParseError
-    for malformed XML (unless `recover`, which keeps what can be read; use
-    `parse_xml_recovering` to also get the parser's error log)."""
+    """Parse an XML body safely. Raises UnsafeXML for entity declarations or external
+    loads, ParseError for malformed XML (unless `recover`, which keeps what can be
+    read; use `parse_xml_recovering` to also get the parser's error log)."""
     if recover:
         return parse_xml_recovering(body, url=url)[0]
-    data = sanitize(gunzip_if_needed(body, url=url))
+    data = gunzip_if_needed(body, url=url)
     _refuse_entity_decls(data, url)
     try:
-        root = etree.fromstring(data, _STRICT)
+        root = _parse_strict(data, url)
+    except UnsafeXML:
+        raise
+    except ParseError:
+        # forbidden control characters are rare: strip them only once parsing failed
+        cleaned = sanitize(data)
+        if cleaned == data:
+            raise
+        root = _parse_strict(cleaned, url)
+    _refuse_entities(root, url)
+    return root
+
+
+def _parse_strict(data: bytes, url: str | None) -> etree._Element:
+    try:
+        return etree.fromstring(data, _STRICT)
     except _ExternalLoad as exc:
         raise UnsafeXML(f"document loads an external resource ({exc}); refused", url=url) from exc
     except etree.XMLSyntaxError as exc:
         raise ParseError(f"XML is not well-formed: {exc}", url=url) from exc
-    _refuse_entities(root, url)
-    return root

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -62,26 +63,31 @@ def coarse_type(raws: Iterable[str | None]) -> tuple[str | None, str | None]:
         if text is None:
             continue
         first = first or text
-        key = text.lower()
-        if key in _CODES:
-            return _CODES[key], text
-        key = key.replace("_", " ")
-        for pattern, kind in _WORDS:
-            if pattern.search(key):
-                return kind, text
+        kind = _classify(text.lower())
+        if kind:
+            return kind, text
     return None, first
+
+
+@functools.lru_cache(maxsize=4096)
+def _classify(key: str) -> str | None:
+    # a repository uses a handful of type strings: each is classified once
+    if key in _CODES:
+        return _CODES[key]
+    key = key.replace("_", " ")
+    return next((kind for pattern, kind in _WORDS if pattern.search(key)), None)
 
 
 def strip_markup(text: str | None) -> str | None:
     """Text of an abstract that arrives as (possibly escaped) HTML, cleaned."""
     if text is None:
         return None
-    if "&" in text:
-        text = html.unescape(text)
+    if "<" not in text and "&lt;" not in text:
+        return clean(text)
+    text = html.unescape(text)
     if "<" in text:
         text = _TAG.sub(" ", text)
-        if "&" in text:  # double-escaped markup leaves entities behind the tags
-            text = html.unescape(text)
+    # double-escaped markup leaves entities behind the tags; clean() decodes them
     return clean(text)
 
 
@@ -115,9 +121,18 @@ def payload(rec: OAIRecord, source_url: str) -> etree._Element:
     return rec.metadata
 
 
+_NO_PAGES = PageRange()
+
+
+def _empty(value: Any) -> bool:
+    if value is None or value == "" or value == ():
+        return True
+    return type(value) is PageRange and value == _NO_PAGES
+
+
 def build(rec: OAIRecord, layer: str, fields: dict[str, Any]) -> Record:
     """The Record, with provenance naming `layer` for every field that has a value."""
-    kept = {k: v for k, v in fields.items() if v not in (None, (), "", PageRange())}
+    kept = {k: v for k, v in fields.items() if not _empty(v)}
     provenance = dict.fromkeys(kept, layer)
     provenance.pop("url", None)
     return Record(

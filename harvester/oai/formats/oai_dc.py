@@ -80,7 +80,7 @@ def dc_fields(found: dict[str, list[etree._Element]]) -> dict[str, Any]:
 
 
 def _subjects(raws: list[str]) -> dict[str, Any]:
-    keywords: list[str] = []
+    keywords: list[str | None] = []
     subjects: list[Subject] = []
     for raw in raws:
         m = _CLASSIFICATION.match(raw.strip())
@@ -88,7 +88,7 @@ def _subjects(raws: list[str]) -> dict[str, Any]:
             code = m.group(2).strip()
             subjects.append(Subject(scheme=m.group(1).lower(), term=code, code=code))
         else:
-            keywords.extend(k for part in raw.split(";") if (k := strip_markup(part)))
+            keywords.extend(strip_markup(p) if "<" in p else p for p in raw.split(";"))
     return {"keywords": clean_many(keywords), "subjects": tuple(subjects)}
 
 

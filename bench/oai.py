@@ -1,0 +1,100 @@
+"""Records per second for ListRecords pages parsed into Records (oai_dc), one core.
+
+    python bench/oai.py [--rounds N] [--corpus ../shared/corpus]
+
+Parses the corpus' oai_dc ListRecords pages (Erasmus DSpace 2004, Zenodo) with
+harvester.oai (hardened parse + mapping to normalised Records) N times and
+prints records/s. When `sickle` is importable (the `bench` extra), times
+Sickle's own path on the same bytes (its lxml parser, then
+sickle.models.Record per <record>, which builds a dict of the metadata) and
+prints the ratio. Sickle does less work (no normalisation, no Record), so the
+ratio is conservative. Run by hand; not a test. Goal: >= 30,000 records/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from harvester.oai.formats import FORMATS
+from harvester.oai.protocol import parse_list_records
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = (
+    "dspace-eur-2003-listrecords-oai_dc.xml",
+    "dspace-eur-2004-listrecords-oai_dc-large.xml",
+    "zenodo-listrecords-oai_dc-2026-04-01.xml",
+    "zenodo-listrecords-oai_dc-resumption-page.xml",
+)
+OAI_RECORD = "{http://www.openarchives.org/OAI/2.0/}record"
+
+
+def ours(body: bytes) -> int:
+    page = parse_list_records(body, "bench", metadata_prefix="oai_dc")
+    mapper = FORMATS["oai_dc"]
+    mapped = [mapper(r, source_url="bench") for r in page.records if not r.deleted]
+    return len(mapped)
+
+
+def ours_parse_only(body: bytes) -> int:
+    return len(parse_list_records(body, "bench", metadata_prefix="oai_dc").records)
+
+
+def sickle_path() -> Callable[[bytes], int] | None:
+    try:
+        from lxml import etree
+        from sickle.models import Record  # type: ignore[import-untyped]
+        from sickle.response import XMLParser  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+
+    def run(body: bytes) -> int:
+        root = etree.XML(body, parser=XMLParser)
+        return len([Record(el) for el in root.iter(OAI_RECORD)])
+
+    return run
+
+
+def rate(bodies: list[bytes], rounds: int, fn: Callable[[bytes], int], repeats: int = 5) -> float:
+    """Records/s of the best of `repeats` runs (the least disturbed one, as timeit does)."""
+    records = sum(fn(b) for b in bodies)  # warm-up, and the count per round
+    best = float("inf")
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        for _ in range(rounds):
+            for body in bodies:
+                fn(body)
+        best = min(best, time.perf_counter() - start)
+    return rounds * records / best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=30)
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    args = ap.parse_args()
+    bodies = [(args.corpus / "oai-pmh" / name).read_bytes() for name in PAGES]
+    total = sum(ours_parse_only(b) for b in bodies)
+    kib = sum(len(b) for b in bodies) / 1024
+    print(f"{len(bodies)} oai_dc ListRecords pages, {total} records, {kib:.0f} KiB, "
+          f"{args.rounds} rounds")
+    full = rate(bodies, args.rounds, ours)
+    print(f"harvester.oai parse + map to Record: {full:,.0f} records/s "
+          f"({1e6 / full:,.1f} µs/record)")
+    parse_only = rate(bodies, args.rounds, ours_parse_only)
+    print(f"harvester.oai parse only (ListPage): {parse_only:,.0f} records/s")
+    sickle = sickle_path()
+    if sickle is None:
+        print("sickle not installed (pip install -e '.[bench]'): no comparison")
+        return
+    theirs = rate(bodies, args.rounds, sickle)
+    print(f"sickle parse + models.Record:        {theirs:,.0f} records/s")
+    print(f"ratio harvester (full) / sickle: {full / theirs:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
