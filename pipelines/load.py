@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, or_, select
+from sqlalchemy import Connection, Table, bindparam, delete, or_, select
 
 from harvester.types import Record
 
 from . import load_rows as R
 from .db import dialect_insert
+from .load_bulk import insert_rows, one_of
 from .models import CHILD_TABLES, metrics, persons, publications, sources, venues
 
 BATCH_SIZE = 2000
@@ -95,39 +96,33 @@ def upsert_records(
 def _load_batch(
     conn: Connection, source_id: int, batch: list[Record], now: datetime
 ) -> LoadStats:
-    hashes = {r.source_key: r.content_hash() for r in batch}
-    existing: dict[str, tuple[int, str]] = {}
-    for keys in _chunks(list(hashes), _KEYS_PER_QUERY):
-        query = select(
-            publications.c.source_key, publications.c.id, publications.c.content_hash
-        ).where(publications.c.source_id == source_id, publications.c.source_key.in_(keys))
-        existing.update((key, (pid, h)) for key, pid, h in conn.execute(query))
+    shapes = {r.source_key: R.json_and_hash(r) for r in batch}
+    existing = _existing(conn, source_id, list(shapes))
 
     ids = {key: pid for key, (pid, _) in existing.items()}
     fresh = [r for r in batch if r.source_key not in existing]
     changed = [
         r
         for r in batch
-        if r.source_key in existing and existing[r.source_key][1] != hashes[r.source_key]
+        if r.source_key in existing and existing[r.source_key][1] != shapes[r.source_key][1]
     ]
     written = fresh + changed
     if written:
         venue_ids = _get_or_create(conn, venues, "venue_key", R.venue_rows(written))
         rows = {
-            r.source_key: R.publication_row(r, source_id, hashes[r.source_key], venue_ids, now)
+            r.source_key: R.publication_row(r, source_id, *shapes[r.source_key], venue_ids, now)
             for r in written
         }
         if fresh:
-            stmt = insert(publications).returning(publications.c.source_key, publications.c.id)
-            inserted = conn.execute(stmt, [rows[r.source_key] for r in fresh])
-            ids.update((k, v) for k, v in inserted)
+            insert_rows(conn, publications, [rows[r.source_key] for r in fresh])
+            added = _existing(conn, source_id, [r.source_key for r in fresh])
+            ids.update((key, pid) for key, (pid, _) in added.items())
         if changed:
             _update_publications(conn, [(ids[r.source_key], rows[r.source_key]) for r in changed])
             _delete_children(conn, [ids[r.source_key] for r in changed])
         person_ids = _get_or_create(conn, persons, "person_key", R.person_rows(written))
         for table, child_rows in R.child_rows(written, ids, person_ids).items():
-            if child_rows:
-                conn.execute(insert(table), child_rows)
+            insert_rows(conn, table, child_rows)
     _upsert_metrics(conn, R.metric_rows(batch, ids, now))
     return LoadStats(
         new=len(fresh),
@@ -135,6 +130,18 @@ def _load_batch(
         unchanged=len(batch) - len(written),
         ids={r.source_key: ids[r.source_key] for r in batch},
     )
+
+
+def _existing(conn: Connection, source_id: int, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """(id, content_hash) of the stored publications among these source keys."""
+    found: dict[str, tuple[int, str]] = {}
+    p = publications.c
+    for chunk in _chunks(keys, _KEYS_PER_QUERY):
+        query = select(p.source_key, p.id, p.content_hash).where(
+            p.source_id == source_id, one_of(conn, p.source_key, chunk)
+        )
+        found.update((key, (pid, h)) for key, pid, h in conn.execute(query))
+    return found
 
 
 def _update_publications(conn: Connection, rows: list[tuple[int, dict[str, Any]]]) -> None:
@@ -150,7 +157,7 @@ def _update_publications(conn: Connection, rows: list[tuple[int, dict[str, Any]]
 def _delete_children(conn: Connection, publication_ids: list[int]) -> None:
     for table in CHILD_TABLES:
         for chunk in _chunks(publication_ids, _KEYS_PER_QUERY):
-            conn.execute(delete(table).where(table.c.publication_id.in_(chunk)))
+            conn.execute(delete(table).where(one_of(conn, table.c.publication_id, chunk)))
 
 
 def _upsert_metrics(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -174,20 +181,16 @@ def _get_or_create(
 
     def select_ids(keys: list[str]) -> None:
         for chunk in _chunks(keys, _KEYS_PER_QUERY):
-            found = conn.execute(select(key, table.c.id).where(key.in_(chunk)))
+            found = conn.execute(select(key, table.c.id).where(one_of(conn, key, chunk)))
             ids.update((k, v) for k, v in found)
 
     ids: dict[str, int] = {}
     select_ids(list(rows))
     missing = [rows[k] for k in rows if k not in ids]
     if missing:
-        stmt = (
-            dialect_insert(conn, table)
-            .on_conflict_do_nothing(index_elements=[key_column])
-            .returning(key, table.c.id)
-        )
-        ids.update((k, v) for k, v in conn.execute(stmt, missing))
-        select_ids([k for k in rows if k not in ids])  # inserted meanwhile by another writer
+        # conflicts are rows another writer inserted meanwhile: their ids are read all the same
+        insert_rows(conn, table, missing, skip_conflicts=True)
+        select_ids([k for k in rows if k not in ids])
     return ids
 
 

@@ -6,6 +6,7 @@ can be read and tested without a database. Positions count from 1.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from harvester.types import PartialDate, Person, Record
 from .models import authorships, citations, files, identifiers, keywords, subjects
 
 ISSN_SCHEMES = ("issn", "eissn")
+_UNHASHED = ("metrics", "warnings")  # as in Record.content_hash
 
 
 def utcnow() -> datetime:
@@ -26,6 +28,32 @@ def utcnow() -> datetime:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_and_hash(record: Record) -> tuple[str, str]:
+    """The canonical JSON the content hash is taken of, and `record.content_hash()`.
+
+    Same algorithm as Record.content_hash (a test holds them equal), done here
+    because the loader also stores the JSON and `to_json` is the costly part.
+    """
+    data = record.to_json()
+    shape = {k: v for k, v in data.items() if k not in _UNHASHED}
+    blob = json.dumps(shape, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return blob, hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def record_json(record: Record, canonical: str) -> str:
+    """JSON text of `record.to_json()`: the hashed JSON plus the fields left out of the hash.
+
+    Splicing saves encoding the whole record a second time.
+    """
+    extra = _dumps({"metrics": [m.to_json() for m in record.metrics],
+                    "warnings": list(record.warnings)})  # fmt: skip
+    return f"{canonical[:-1]},{extra[1:]}"
+
+
+def _affiliations(person: Person) -> str:
+    return _dumps(list(person.affiliations)) if person.affiliations else "[]"
 
 
 def person_key(person: Person) -> str:
@@ -86,7 +114,12 @@ def _iso(value: PartialDate | None) -> str | None:
 
 
 def publication_row(
-    r: Record, source_id: int, content_hash: str, venue_ids: Mapping[str, int], now: datetime
+    r: Record,
+    source_id: int,
+    canonical_json: str,
+    content_hash: str,
+    venue_ids: Mapping[str, int],
+    now: datetime,
 ) -> dict[str, Any]:
     key = venue_key(r)
     return {
@@ -116,7 +149,7 @@ def publication_row(
         "language": r.language,
         "publisher": r.publisher,
         "host_publication": r.host_publication,
-        "record_json": _dumps(r.to_json()),
+        "record_json": record_json(r, canonical_json),
         "provenance_json": _dumps(dict(sorted(r.provenance.items()))),
         "content_hash": content_hash,
         "first_seen": now,
@@ -141,7 +174,7 @@ def child_rows(
                 "publication_id": pid, "role": p.role, "position": position,
                 "person_id": person_ids[person_key(p)], "name": p.name, "family": p.family,
                 "given": p.given, "orcid": p.orcid,
-                "affiliations_json": _dumps(list(p.affiliations)),
+                "affiliations_json": _affiliations(p),
             })  # fmt: skip
         out[keywords].extend(
             {"publication_id": pid, "position": i, "keyword": k}
