@@ -374,3 +374,25 @@ def test_parse_retry_after_reads_both_forms(header: str | None, expected: float 
     from harvester.oai.retry import parse_retry_after
 
     assert parse_retry_after(header, NOW) == expected
+
+
+async def test_list_identifiers_follows_tokens_and_counts_deleted_headers() -> None:
+    def page(ids: list[str], token: str | None) -> bytes:
+        status = ' status="deleted"'
+        heads = "".join(
+            f"<header{status if i.startswith('x') else ''}>"
+            f"<identifier>{i}</identifier><datestamp>2024-01-01</datestamp></header>"
+            for i in ids
+        )
+        tok = f"<resumptionToken>{token}</resumptionToken>" if token else ""
+        return envelope(f"<ListIdentifiers>{heads}{tok}</ListIdentifiers>")
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        if req.url.params.get("resumptionToken") == "n":
+            return httpx.Response(200, content=page(["c"], None))
+        assert req.url.params["verb"] == "ListIdentifiers"
+        return httpx.Response(200, content=page(["a", "xb"], "n"))
+
+    pages = [p async for p in make_client(handler).list_identifiers("oai_dc")]
+    assert [h.identifier for p in pages for h in p.headers] == ["a", "xb", "c"]
+    assert [h.deleted for p in pages for h in p.headers] == [False, True, False]

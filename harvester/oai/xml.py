@@ -10,6 +10,7 @@ hostile or broken server is reported instead of silently half-read.
 from __future__ import annotations
 
 import re
+import threading
 import zlib
 
 from lxml import etree
@@ -56,9 +57,16 @@ def _parser(recover: bool) -> etree.XMLParser:
     return parser
 
 
-# XMLParser objects are not thread-safe but are reusable within one thread;
-# harvester code runs parsing on the event-loop thread only.
-_STRICT = _parser(False)
+# an XMLParser is reusable but not thread-safe: one strict parser per thread
+# (callers may parse in asyncio.to_thread workers)
+_LOCAL = threading.local()
+
+
+def _strict() -> etree.XMLParser:
+    parser: etree.XMLParser | None = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = _parser(False)
+    return parser
 
 
 def gunzip_if_needed(
@@ -156,7 +164,7 @@ def parse_xml(body: bytes, *, url: str | None = None, recover: bool = False) -> 
 
 def _parse_strict(data: bytes, url: str | None) -> etree._Element:
     try:
-        return etree.fromstring(data, _STRICT)
+        return etree.fromstring(data, _strict())
     except _ExternalLoad as exc:
         raise UnsafeXML(f"document loads an external resource ({exc}); refused", url=url) from exc
     except etree.XMLSyntaxError as exc:
