@@ -396,3 +396,14 @@ async def test_list_identifiers_follows_tokens_and_counts_deleted_headers() -> N
     pages = [p async for p in make_client(handler).list_identifiers("oai_dc")]
     assert [h.identifier for p in pages for h in p.headers] == ["a", "xb", "c"]
     assert [h.deleted for p in pages for h in p.headers] == [False, True, False]
+
+
+async def test_delay_paces_consecutive_requests_but_not_the_first() -> None:
+    pages = {None: records_page(["a"], "t1"), "t1": records_page(["b"], None)}
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=pages[req.url.params.get("resumptionToken")])
+
+    sleeps = Sleeps()
+    await collect(make_client(handler, sleeps, delay=2.5))
+    assert sleeps.calls == [2.5]

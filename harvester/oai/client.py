@@ -79,6 +79,7 @@ class OAIClient:
         user_agent: str | None = None,
         granularity: str | None = None,
         recover: bool = True,
+        delay: float = 0.0,
     ) -> None:
         self.base_url = base_url
         self._client = client
@@ -93,6 +94,9 @@ class OAIClient:
         self.granularity = granularity
         self.recover = recover
         self._identify: Identify | None = None
+        # politeness: pause between consecutive requests (Politeness.delay)
+        self.delay = delay
+        self._requests = 0
 
     # --- transport -------------------------------------------------------------
 
@@ -105,6 +109,9 @@ class OAIClient:
     async def _get(self, params: Mapping[str, str]) -> tuple[bytes, str]:
         """GET base_url?params with retries; returns (body, final url) of any response
         that may carry an OAI answer (2xx, or an error status with an OAI body)."""
+        if self.delay and self._requests:
+            await self._sleep(self.delay)
+        self._requests += 1
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.max_retries + 1),
             wait=self._wait,
