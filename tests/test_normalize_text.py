@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from harvester.normalize import clean, clean_many, split_keywords
+from harvester.normalize import clean, clean_many, split_keywords, strip_markup
 
 
 @pytest.mark.parametrize(
@@ -74,3 +74,19 @@ def test_clean_many_never_splits() -> None:
 )
 def test_split_keywords(text: str | None, expected: tuple[str, ...]) -> None:
     assert split_keywords(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<p>First para.</p><p>Second para.</p>", "First para. Second para."),
+        ("&lt;p&gt;Escaped &amp;amp; tags&lt;/p&gt;", "Escaped &amp; tags"),
+        ("H<sub>2</sub>O and <i>in vivo</i>", "H2O and in vivo"),
+        ("line<br/>break", "line break"),
+        ("p < 0.05 and q > 1", "p < 0.05 and q > 1"),
+        ("<!-- note -->kept", "kept"),
+        ("<p> </p>", None),
+    ],
+)
+def test_strip_markup_drops_tags_and_keeps_words_apart(text: str, expected: str | None) -> None:
+    assert strip_markup(text) == expected

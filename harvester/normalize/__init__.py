@@ -16,7 +16,7 @@ from .identifiers import (
 from .languages import to_iso639_1
 from .names import make_person, split_name
 from .pages import parse_page_count, parse_pages
-from .text import clean, clean_many, split_keywords
+from .text import clean, clean_many, split_keywords, strip_markup
 
 __all__ = [
     "clean",
@@ -33,5 +33,6 @@ __all__ = [
     "parse_pages",
     "split_keywords",
     "split_name",
+    "strip_markup",
     "to_iso639_1",
 ]

@@ -24,6 +24,9 @@ _TABLE = {**_TO_SPACE, **_DROP}
 _NEEDS_TRANSLATE = re.compile(
     r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\u180e]"
 )
+# Tags in text fields (abstracts with <p>, <br/>, <i>): block tags become a space.
+_BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|blockquote|section)\b[^>]*>", re.I)
+_ANY_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*\b[^<>]*>|<!--.*?-->", re.S)
 _KEYWORD_SEMICOLON = ";"
 _KEYWORD_COMMA = ","
 
@@ -49,6 +52,21 @@ def _tidy(text: str) -> str | None:
     # str.split() with no argument splits on every Unicode space (NBSP included)
     text = " ".join(text.split())
     return text or None
+
+
+def strip_markup(text: str | None) -> str | None:
+    """`clean` for text that may carry HTML: entities decoded first, then tags dropped.
+
+    Block tags (<p>, <br>, <li>, ...) separate words; inline tags (<i>, <sub>) do not.
+    A "<" that opens no tag ("p < 0.05") stays.
+    """
+    if text is None:
+        return None
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _ANY_TAG.sub("", _BLOCK_TAG.sub(" ", text))
+    return _tidy(text)
 
 
 def clean_many(values: Iterable[str | None]) -> tuple[str, ...]:
