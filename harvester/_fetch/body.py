@@ -55,6 +55,11 @@ async def read_body(response: httpx.Response, *, url: str, max_bytes: int) -> by
     if declared is not None and declared > max_bytes:
         raise ResponseTooLarge(f"Content-Length {declared} exceeds cap {max_bytes}", url=url)
     encoding = _encoding(response)
+    if response.is_stream_consumed:
+        # Built already read (httpx.MockTransport with content=...): nothing left to stream.
+        if len(response.content) > max_bytes:
+            raise ResponseTooLarge(f"body passed the cap of {max_bytes} bytes", url=url)
+        return response.content
     parts: list[bytes] = []
     total = 0
     try:
