@@ -4,7 +4,7 @@ Measured on 10,000 records (bench/load.py): with plain executemany, psycopg
 spent most of its time re-parsing the huge multi-VALUES statements SQLAlchemy
 builds for RETURNING, and large IN lists. So on PostgreSQL key lookups use
 `= ANY(array)`, rows are streamed with COPY, and get-or-create inserts (which
-must skip conflicts) go through `unnest()` of one array per column. SQLite
+must skip conflicts) read one JSON parameter with json_to_recordset. SQLite
 gets executemany of plain tuples, which its C loop runs without per-row
 SQLAlchemy work. Ids are read back with one keyed SELECT afterwards.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -28,7 +29,6 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 
 
@@ -63,15 +63,15 @@ def insert_rows(
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
     if is_postgres(conn) and skip_conflicts:
-        # COPY cannot skip conflicts: one array per column, unnested (the cast's type
-        # processes the values, so the raw ones go in)
-        arrays = [
-            func.unnest(cast(bindparam(f"a_{c}", [r[c] for r in rows]), ARRAY(table.c[c].type)))
-            for c in columns
-        ]
-        conn.execute(
-            postgresql.insert(table).from_select(columns, select(*arrays)).on_conflict_do_nothing()
+        # COPY cannot skip conflicts. One JSON parameter is encoded in C; arrays per
+        # column went through psycopg's Python list dumper (measured 2x slower).
+        spec = ", ".join(f"{quote(c)} {table.c[c].type.compile(conn.dialect)}" for c in columns)
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} "
+            f"FROM json_to_recordset(%(rows)s::json) AS r({spec}) ON CONFLICT DO NOTHING"
         )
+        payload = json.dumps([dict(r) for r in rows], ensure_ascii=False, default=_iso)
+        conn.exec_driver_sql(sql, {"rows": payload})
         return
     values = _tuples(conn, table, columns, rows)
     if is_postgres(conn):
@@ -85,6 +85,12 @@ def insert_rows(
     tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
     sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks}){tail}"
     conn.exec_driver_sql(sql, values)
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def _tuples(
