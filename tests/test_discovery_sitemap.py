@@ -203,3 +203,18 @@ async def test_gzip_sitemaps_over_http(server: ScriptedServer, transport: str) -
         got = [e.loc async for e in iter_sitemap(fetcher, url, politeness=polite)]
     assert [u.rsplit("/", 1)[1] for u in got] == ["one", "two", "three"]
     assert server.paths() == ["/robots.txt", "/sitemap_index.xml", "/s1.xml.gz", "/s2.xml"]
+
+
+def test_sitemap_with_an_external_doctype_is_refused_without_reading_the_file(
+    tmp_path: Path,
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE urlset SYSTEM "{secret.as_uri()}">'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>https://example.org/a</loc></url></urlset>"
+    ).encode()
+    with pytest.raises(UnsafeXML) as info:
+        parse_sitemap(body, "https://example.org/sitemap.xml")
+    assert "TOP-SECRET" not in str(info.value)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harvester.errors import ParseError, ResponseTooLarge, UnsafeXML
-from harvester.oai.xml import gunzip_if_needed, parse_xml, parse_xml_recovering, sanitize
+from harvester.safexml import gunzip_if_needed, parse_xml, parse_xml_recovering, sanitize
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [

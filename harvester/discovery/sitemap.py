@@ -15,9 +15,10 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from harvester.errors import DiscoveryError, FetchError, UnsafeXML
+from harvester.errors import DiscoveryError, FetchError, ParseError, UnsafeXML
 from harvester.http import Fetcher, NotModified
 from harvester.politeness import Politeness
+from harvester.safexml import parse_xml
 
 # The protocol allows 50 MB uncompressed; a little slack for sloppy generators.
 MAX_SITEMAP_BYTES = 64 * 1024 * 1024
@@ -36,19 +37,6 @@ class Sitemap:
     url: str
     kind: Literal["index", "urlset"]
     entries: tuple[SitemapEntry, ...]
-
-
-def _parser(recover: bool) -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-        recover=recover,
-    )
 
 
 def gunzip_capped(body: bytes, url: str, limit: int = MAX_SITEMAP_BYTES) -> bytes:
@@ -74,15 +62,12 @@ def parse_sitemap(
     if not body.strip():
         raise DiscoveryError("sitemap is empty", url=url)
     try:
-        root = etree.fromstring(body, _parser(recover))
-    except etree.XMLSyntaxError as exc:
+        # one hardened parser for all XML: no entities, no DTD or network loads
+        root = parse_xml(body, url=url, recover=recover)
+    except UnsafeXML:
+        raise
+    except ParseError as exc:
         raise DiscoveryError(f"sitemap is not well-formed XML: {exc}", url=url) from exc
-    if root is None:
-        raise DiscoveryError("sitemap has no root element", url=url)
-    dtd = root.getroottree().docinfo.internalDTD
-    # lxml-stubs do not declare DTD.iterentities (lxml has it since 2.x)
-    if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[union-attr]
-        raise UnsafeXML("sitemap declares DOCTYPE entities; refused", url=url)
 
     kinds: dict[str, tuple[Literal["index", "urlset"], str]] = {
         "sitemapindex": ("index", "sitemap"),

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from lxml import etree
 
 from harvester.errors import DiscoveryError, ParseError, UnsafeXML
-from harvester.oai.xml import parse_xml, parse_xml_recovering
+from harvester.safexml import parse_xml, parse_xml_recovering
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 

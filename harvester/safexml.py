@@ -1,4 +1,4 @@
-"""Hardened XML parsing for OAI-PMH responses.
+"""Hardened XML parsing for everything the harvester reads as XML (OAI-PMH, sitemaps).
 
 One lxml parser configuration for every OAI page: entities are never
 substituted, no DTD or network resource is loaded, and libxml2's huge-tree
