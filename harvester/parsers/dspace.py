@@ -1,0 +1,116 @@
+"""DSpace item pages (4-6 JSPUI and XMLUI, 7+ Angular, legacy Dryad) -> Record.
+
+Layers, most explicit first: the full-record rows (qualified dc.* names say
+exactly what each value is), the simple item view (labels), the Dryad header,
+then citation_* and Dublin Core meta. Keywords come only from the item tables
+when the page shows one: DSpace fills `citation_keywords` with dc.type when an
+item has no subject (ANU: "Thesis (PhD)"), and site templates add their own
+`dcterms.subject`. Accession/available dates are deposit dates and never the
+publication date, except on Dryad, whose "Date Published" line shows the date
+the data package was published (gold note).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from harvester.errors import NotARecord
+from harvester.normalize.identifiers import normalize_url
+from harvester.types import Page, Record
+
+from ._detect import Signals
+from ._html import MetaTags, absolute, parse_html
+from ._labelled import Rows, rows_layer
+from ._meta import FieldMap, Layer, citation_fields, dc_fields, put, resolve
+from .coarse_types import coarse_type
+from .dspace_rows import dryad_rows, full_rows, simple_rows
+
+PLATFORM = "dspace"
+
+_MARKERS = (b"ds-includeSet-table", b"itemDisplayTable", b"metadataFieldLabel", b"<ds-app",
+            b"ds-item-page", b"ds-generic-item-page-field", b"item-page-field-wrapper",
+            b"simple-item-view-", b"ds-artifact-list")
+_HANDLE = re.compile(r"(?:hdl\.handle\.net/|/handle/)(\d+(?:\.\d+)*/[\w.-]+)")
+_SIMPLE = ("title", "abstract", "doi", "journal", "volume", "issue", "pages", "published",
+           "language", "publisher", "type_raw", "authors", "keywords", "identifiers")
+_PREFER: dict[str, tuple[str, ...]] = {
+    "keywords": ("dspace:full", "dspace:simple", "dryad"),
+    "abstract": ("dspace:full", "dspace:simple", "dryad", "meta:citation", "meta:dc",
+                 "dspace:description"),
+    "type_raw": ("dspace:full", "dspace:simple", "meta:dc"),
+}
+
+
+def looks_like(page: Page, signals: Signals) -> bool:
+    if signals.generator.startswith("dspace") or " dspace" in signals.generator:
+        return True
+    return any(m in signals.body for m in _MARKERS)
+
+
+def _rows_to_fields(rows: Rows, warnings: list[str]) -> FieldMap:
+    """Canonical rows -> fields, with DSpace's own keys (identifier, uri, series) folded in."""
+    for key in ("identifier", "uri"):
+        for value in rows.all(key):
+            rows.add("doi", [value], key)
+    if "journal" not in rows and "series" in rows:
+        rows.add("journal", [(rows.first("series") or "").split(";")[0]], "series")
+    f = rows_layer(rows, warnings=warnings)
+    put(f, "url", next((u for u in rows.all("uri") if u.startswith("http")), None))
+    return f
+
+
+def _dryad(rows: Rows, f: FieldMap) -> None:
+    if rows:
+        # a Dryad package page describes data, whatever DC.type says ("Article")
+        f["type_raw"], f["type"] = "Dryad data package", "dataset"
+
+
+def parse(page: Page) -> Record:
+    if not page.body.strip():
+        raise NotARecord("empty page", url=page.url)
+    tree = parse_html(page)
+    meta = MetaTags.from_tree(tree)
+    warnings: list[str] = []
+    full, simple, dryad = full_rows(tree), simple_rows(tree), dryad_rows(tree)
+    description = Rows()
+    description.add("abstract", simple.all("description"), "description")
+    named: dict[str, FieldMap] = {
+        "dspace:full": _rows_to_fields(full, warnings),
+        "dspace:simple": _rows_to_fields(simple, warnings),
+        "dryad": _rows_to_fields(dryad, warnings),
+        "meta:citation": citation_fields(meta),
+        "meta:dc": dc_fields(meta),
+        "dspace:description": rows_layer(description),
+    }
+    _dryad(dryad, named["dryad"])
+    tables = bool(full or simple or dryad)
+    if not tables:
+        # without an item table, meta keywords are all there is; drop the type echo
+        type_raw = (named["meta:dc"].get("type_raw") or "").casefold()
+        for name in ("meta:citation", "meta:dc"):
+            kws = tuple(k for k in named[name].get("keywords", ()) if k.casefold() != type_raw)
+            named[name]["keywords"] = kws
+        prefer = {**_PREFER, "keywords": ("meta:citation", "meta:dc")}
+    else:
+        prefer = _PREFER
+    layers: list[Layer] = list(named.items())
+    picked = resolve(layers, prefer)
+    if "title" not in picked:
+        raise NotARecord("no item title: not a DSpace item page", url=page.url)
+
+    values: dict[str, Any] = {k: picked[k][0] for k in _SIMPLE if k in picked}
+    provenance = {k: picked[k][1] for k in _SIMPLE if k in picked}
+    kind = named["dryad"].get("type") or coarse_type(values.get("type_raw"))
+    if kind:
+        provenance["type"] = "dryad" if "type" in named["dryad"] else provenance["type_raw"]
+    url_from = picked.get("url", (None, ""))[0]
+    canonical = absolute(page.url, meta.canonical or meta.first("citation_abstract_html_url"))
+    url = canonical or page.url or url_from or ""
+    ids = [url_from, *meta.all("dc.identifier"), canonical, page.url]
+    handle = _HANDLE.search(" ".join(filter(None, ids)))
+    source_key = handle.group(1) if handle else (normalize_url(url) if url else page.url)
+    if not page.url and url_from:
+        url = url_from
+    return Record(url=url, platform=PLATFORM, source_key=source_key, type=kind,
+                  provenance=provenance, warnings=tuple(warnings), **values)
