@@ -19,8 +19,15 @@ _PREFIX_ALIASES = (("dcterms:", "dcterms."), ("dc:", "dc."))
 
 
 def parse_html(page: Page) -> LexborHTMLParser:
-    """The page's tree, decoded with the page's own charset (header, else <meta>, else UTF-8)."""
-    return LexborHTMLParser(page.text())
+    """The page's tree, decoded with its own charset (header, else <meta>, else UTF-8).
+
+    lexbor reads UTF-8 bytes directly; handing it a str costs ~1.6x the parse time
+    (measured: 466 vs 282 µs on the corpus pages), so other charsets are re-encoded.
+    """
+    encoding = page.encoding()
+    if encoding == "utf-8":
+        return LexborHTMLParser(page.body)
+    return LexborHTMLParser(page.body.decode(encoding, errors="replace").encode("utf-8"))
 
 
 def text_of(node: LexborNode | None) -> str:
@@ -44,6 +51,24 @@ def classes(node: LexborNode) -> list[str]:
     return value.split()
 
 
+# Each selectolax css() call compiles its selector (~5 µs); inside small blocks
+# walking the children is cheaper than a second query.
+def children(node: LexborNode, tag: str | None = None) -> Iterator[LexborNode]:
+    for child in node.iter(include_text=False):
+        if tag is None or child.tag == tag:
+            yield child
+
+
+def descendant(node: LexborNode, tag: str, cls: str | None = None) -> LexborNode | None:
+    """The first descendant with this tag (and class), in document order."""
+    walk = node.traverse(include_text=False)
+    next(walk, None)  # the node itself
+    for child in walk:
+        if child.tag == tag and (cls is None or cls in classes(child)):
+            return child
+    return None
+
+
 class MetaTags:
     """All `<meta name|property=... content=...>` of a page as an ordered multimap.
 
@@ -63,7 +88,8 @@ class MetaTags:
     @classmethod
     def from_tree(cls, tree: LexborHTMLParser) -> MetaTags:
         items: list[tuple[str, str]] = []
-        for node in tree.css("meta"):
+        # tags() is a plain element walk; the first css() on a tree costs ~50 µs of set-up
+        for node in tree.tags("meta"):
             attrs = node.attributes
             key = attrs.get("name") or attrs.get("property")
             value = attrs.get("content")
@@ -77,9 +103,11 @@ class MetaTags:
             if value:
                 items.append((key, value))
         canonical = None
-        link = tree.css_first('link[rel~="canonical"]')
-        if link is not None:
-            canonical = (link.attributes.get("href") or "").strip() or None
+        for link in tree.tags("link"):
+            attrs = link.attributes
+            if "canonical" in (attrs.get("rel") or "").lower().split():
+                canonical = (attrs.get("href") or "").strip() or None
+                break
         return cls(items, canonical)
 
     def first(self, *keys: str) -> str | None:

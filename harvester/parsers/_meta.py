@@ -15,11 +15,12 @@ from harvester.normalize.dates import parse_date
 from harvester.normalize.identifiers import normalize_doi, normalize_isbn, normalize_issn
 from harvester.normalize.languages import to_iso639_1
 from harvester.normalize.names import make_person
-from harvester.normalize.pages import parse_pages
-from harvester.normalize.text import clean, split_keywords
+from harvester.normalize.pages import parse_page_count, parse_pages
+from harvester.normalize.text import clean, split_keywords, strip_markup
 from harvester.types import FileLink, Identifier, PageRange, PartialDate, Person
 
 from ._html import MetaTags
+from .coarse_types import coarse_type
 
 __all__ = ["FieldMap", "Layer", "MetaTags", "meta_layers", "resolve"]
 
@@ -67,15 +68,31 @@ def text(value: str | None) -> str | None:
     return (clean(value) or None) if value else None
 
 
+def prose(value: str | None) -> str | None:
+    """Abstract-like text: may carry HTML, escaped or not ("&lt;p&gt;...")."""
+    return strip_markup(value) if value else None
+
+
+def typed(fields: FieldMap, raw: str | None) -> None:
+    """Set type_raw and, when the string names a kind, the coarse type."""
+    raw = text(raw)
+    put(fields, "type_raw", raw)
+    put(fields, "type", coarse_type(raw))
+
+
 def date(value: str | None, order: str = "auto") -> PartialDate | None:
     return parse_date(value, order=order) if value else None
 
 
-def pages(first: str | None, last: str | None) -> PageRange | None:
-    """citation_firstpage may hold the whole range ("444-445")."""
-    if not first:
-        return None
-    return parse_pages(f"{first}-{last}" if last and last != first else first)
+def pages(first: str | None, last: str | None, count: str | None = None) -> PageRange | None:
+    """citation_firstpage may hold the whole range ("444-445"); `count` only as stated."""
+    found = PageRange()
+    if first:
+        found = parse_pages(f"{first}-{last}" if last and last != first else first)
+    stated = parse_page_count(count) if count else None
+    if stated is not None:
+        found = PageRange(found.first, found.last, stated)
+    return found if found != PageRange() else None
 
 
 def people(names: Iterable[str]) -> tuple[Person, ...]:
@@ -100,15 +117,22 @@ def identifiers(isbns: Iterable[str], issns: Iterable[str], eissns: Iterable[str
 
 
 def keywords(values: Iterable[str]) -> tuple[str, ...]:
+    """One tag per keyword splits only on ";"; a single tag may hold a comma list."""
+    values = list(values)
+    several = len(values) > 1
     seen: dict[str, None] = {}
     for value in values:
-        for kw in split_keywords(value):
-            seen.setdefault(kw, None)
+        parts = split_keywords(value) if not several or ";" in value else (clean(value),)
+        for kw in parts:
+            if kw:
+                seen.setdefault(kw, None)
     return tuple(seen)
 
 
-def _citation_authors(meta: MetaTags, prefix: str) -> tuple[Person, ...]:
-    """citation_author with the institution/ORCID tags that follow it attached."""
+def citation_author_rows(
+    meta: MetaTags, prefix: str = "citation_"
+) -> list[tuple[str, list[str], str | None]]:
+    """(name, institutions, orcid) per citation_author, with the tags that follow it attached."""
     rows: list[tuple[str, list[str], str | None]] = []
     for key, value in meta.with_prefix(prefix + "author"):
         if key == prefix + "author":
@@ -119,19 +143,30 @@ def _citation_authors(meta: MetaTags, prefix: str) -> tuple[Person, ...]:
             rows[-1][1].append(value)
         elif rows and key == prefix + "author_orcid":
             rows[-1] = (rows[-1][0], rows[-1][1], value)
+    return rows
+
+
+def _citation_authors(meta: MetaTags, prefix: str) -> tuple[Person, ...]:
+    rows = citation_author_rows(meta, prefix)
     out = (make_person(n, orcid=o, affiliations=tuple(a)) for n, a, o in rows)
     return tuple(p for p in out if p is not None)
 
 
-def citation_fields(meta: MetaTags, order: str = "auto", prefix: str = "citation_") -> FieldMap:
-    """Highwire Press tags (Google Scholar); `prefix="bepress_citation_"` reads bepress."""
+def citation_fields(
+    meta: MetaTags, order: str = "auto", prefix: str = "citation_", *, authors: bool = True
+) -> FieldMap:
+    """Highwire Press tags (Google Scholar); `prefix="bepress_citation_"` reads bepress.
+
+    `authors=False` skips name splitting for callers that take authors elsewhere.
+    """
 
     def g(*names: str) -> str | None:
         return meta.first(*(prefix + n for n in names))
 
     f: FieldMap = {}
     put(f, "title", text(g("title")))
-    put(f, "authors", _citation_authors(meta, prefix))
+    if authors:
+        put(f, "authors", _citation_authors(meta, prefix))
     put(f, "published", date(g("publication_date", "date", "cover_date", "year"), order))
     put(f, "online", date(g("online_date"), order))
     put(f, "journal", text(g("journal_title", "series_title")))
@@ -142,14 +177,30 @@ def citation_fields(meta: MetaTags, order: str = "auto", prefix: str = "citation
     put(f, "identifiers", identifiers(meta.all(prefix + "isbn"), meta.all(prefix + "issn")))
     put(f, "language", to_iso639_1(g("language") or ""))
     put(f, "keywords", keywords(meta.all(prefix + "keywords")))
-    put(f, "abstract", text(g("abstract")))
-    put(f, "publisher", text(g("publisher")))
+    put(f, "abstract", prose(g("abstract")))
+    put(f, "publisher", text(g("publisher", "dissertation_institution",
+                               "technical_report_institution")))
     put(f, "host_publication", text(g("inbook_title", "conference_title")))
+    # Highwire has no type tag; these tags are what Google Scholar reads the kind from.
+    for tag, kind in _CITATION_KINDS:
+        if g(tag):
+            put(f, "type", kind)
+            break
     pdf = g("pdf_url")
     if pdf:
         f["files"] = (FileLink(pdf, mime="application/pdf"),)
     put(f, "url", g("abstract_html_url"))
     return f
+
+
+_CITATION_KINDS = (
+    ("conference_title", "conference-paper"),
+    ("inbook_title", "chapter"),
+    ("dissertation_institution", "thesis"),
+    ("dissertation_name", "thesis"),
+    ("technical_report_institution", "report"),
+    ("technical_report_number", "report"),
+)
 
 
 def eprints_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
@@ -160,12 +211,16 @@ def eprints_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
     put(f, "journal", text(meta.first("eprints.publication")))
     put(f, "volume", text(meta.first("eprints.volume")))
     put(f, "issue", text(meta.first("eprints.number")))
-    put(f, "pages", pages(meta.first("eprints.pagerange"), None))
+    put(f, "pages", pages(meta.first("eprints.pagerange"), None, meta.first("eprints.pages")))
     put(f, "doi", normalize_doi(meta.first("eprints.id_number", "eprints.doi") or ""))
     put(f, "identifiers", identifiers(meta.all("eprints.isbn"), meta.all("eprints.issn")))
     put(f, "keywords", keywords(meta.all("eprints.keywords")))
-    put(f, "abstract", text(meta.first("eprints.abstract")))
+    put(f, "abstract", prose(meta.first("eprints.abstract")))
     put(f, "publisher", text(meta.first("eprints.publisher")))
+    put(f, "language", to_iso639_1(meta.first("eprints.language") or ""))
+    typed(f, meta.first("eprints.type"))
+    if f.get("type") in (None, "other") and meta.first("eprints.thesis_type"):
+        f["type"] = "thesis"
     return f
 
 
@@ -173,19 +228,29 @@ def dc_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
     def g(*names: str) -> str | None:
         return meta.first(*names)
 
-    dois = (normalize_doi(v) for v in meta.all("dc.identifier") + meta.all("dcterms.identifier"))
+    ids = meta.all("dc.identifier.doi") + meta.all("dc.identifier") + meta.all("dcterms.identifier")
+    dois = (normalize_doi(v) for v in ids)
     f: FieldMap = {}
     put(f, "title", text(g("dc.title", "dcterms.title")))
-    put(f, "authors", people(meta.all("dc.creator") or meta.all("dcterms.creator")))
+    creators = next(
+        (meta.all(k) for k in _DC_CREATORS if k in meta), []
+    )
+    put(f, "authors", people(creators))
     issued = ("dcterms.issued", "dc.date.issued", "dc.date", "dcterms.date", "dcterms.created")
     put(f, "published", date(g(*issued), order))
     put(f, "doi", next((d for d in dois if d), None))
     put(f, "language", to_iso639_1(g("dc.language", "dc.language.iso", "dcterms.language") or ""))
     put(f, "keywords", keywords(meta.all("dc.subject") + meta.all("dcterms.subject")))
-    put(f, "abstract", text(g("dcterms.abstract", "dc.description.abstract", "dc.description")))
+    put(f, "abstract", prose(g("dcterms.abstract", "dc.description.abstract", "dc.description")))
     put(f, "publisher", text(g("dc.publisher", "dcterms.publisher")))
-    put(f, "type_raw", text(g("dc.type", "dcterms.type")))
+    put(f, "pages", pages(None, None, g("dcterms.extent", "dc.format.extent")))
+    typed(f, g("dc.type", "dcterms.type"))
     return f
+
+
+# OJS writes DC.Creator.PersonalName; DSpace DC.contributor.author; the rest DC.creator.
+_DC_CREATORS = ("dc.creator", "dc.creator.personalname", "dcterms.creator",
+                "dc.contributor.author")
 
 
 def prism_fields(meta: MetaTags, order: str = "auto") -> FieldMap:

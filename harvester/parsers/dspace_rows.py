@@ -18,7 +18,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from harvester.normalize.text import clean
 
 from ._html import children, classes, text_of
-from ._labelled import Rows, cell_links, cell_lines, label_key
+from ._labelled import Rows, cell_lines, cell_links, label_key
 
 _QUALIFIED = re.compile(r"^(?:dc|dcterms|oaire|datacite|local)\.[a-z0-9_.]+$")
 

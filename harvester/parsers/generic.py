@@ -1,43 +1,187 @@
-"""Fallback parser for any page: embedded metadata only (citation_*, eprints, DC, PRISM, og).
+"""Embedded metadata of any page -> Record, and the record builder every platform module uses.
 
-Platform parsers that know a page's markup do better; this one keeps
-`platform: auto` useful on sites nobody has written a parser for yet.
+Layers (names as they appear in `Record.provenance`): `meta:citation` (Highwire
+citation_*), `meta:bepress`, `meta:eprints`, `meta:prism`, `meta:dc` (DC and
+DCTERMS, name= and property=), `jsonld` (schema.org), `coins` (span.Z3988),
+`meta:og` (Open Graph). A platform module puts its own layers in `front`; they
+come first for every field unless it passes its own `prefer` order.
+
+Precedence per field (first layer with a value wins; a later layer that
+disagrees on doi or the publication year adds a warning):
+
+| field                     | order                                                        |
+|---------------------------|--------------------------------------------------------------|
+| title, journal, volume,   | citation, bepress, eprints, prism, dc, jsonld, coins, og     |
+| issue, doi, published,    |                                                              |
+| language, publisher, ...  |                                                              |
+| authors                   | citation, bepress, eprints, jsonld, dc, coins                |
+|                           | (JSON-LD states family/given; DC only a display name)        |
+| abstract                  | citation, bepress, eprints, dc, jsonld, og                   |
+|                           | (og:description is often cut short: last)                    |
+| keywords                  | citation, bepress, eprints, dc, jsonld, coins                |
+| type, type_raw            | jsonld, eprints, dc, coins, citation                         |
+|                           | (an explicit type word beats what citation_* tags imply)     |
+| online                    | none: repositories fill citation_online_date with the        |
+|                           | deposit or revision date (corpus: arXiv, HAL, SNU Pure), so  |
+|                           | only a platform layer that labels an early-online date sets it|
+| url                       | <link rel=canonical>, og:url, citation_abstract_html_url,    |
+|                           | JSON-LD url, then the page address                           |
+| identifiers, files        | merged from every layer, first spelling kept                 |
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
 from harvester.errors import NotARecord
 from harvester.normalize.identifiers import normalize_url
-from harvester.types import Page, Record
+from harvester.types import FileLink, Identifier, Page, PageRange, Record
 
-from ._html import MetaTags, absolute
-from ._meta import meta_layers, resolve
+from ._coins import coins_fields, read_coins
+from ._detect import Signals
+from ._html import MetaTags, absolute, parse_html
+from ._jsonld import jsonld_blocks, jsonld_fields
+from ._meta import Layer, meta_layers, resolve
+
+__all__ = ["PLATFORM", "PRECEDENCE", "Embedded", "build_record", "looks_like", "parse",
+           "read_embedded"]
 
 PLATFORM = "other"
 
-_SIMPLE = ("title", "abstract", "doi", "journal", "volume", "issue", "pages", "published",
-           "online", "language", "publisher", "host_publication", "type_raw", "authors",
-           "keywords", "identifiers", "files")
+_ALL = ("meta:citation", "meta:bepress", "meta:eprints", "meta:prism", "meta:dc", "jsonld",
+        "coins", "meta:og")
+PRECEDENCE: Mapping[str, tuple[str, ...]] = {
+    "authors": ("meta:citation", "meta:bepress", "meta:eprints", "jsonld", "meta:dc", "coins"),
+    "abstract": ("meta:citation", "meta:bepress", "meta:eprints", "meta:dc", "jsonld",
+                 "meta:og"),
+    "keywords": ("meta:citation", "meta:bepress", "meta:eprints", "meta:dc", "jsonld", "coins"),
+    "type": ("jsonld", "meta:eprints", "meta:dc", "coins", "meta:citation"),
+    "online": (),
+}
+_FIELDS = ("title", "subtitle", "abstract", "authors", "doi", "journal", "volume", "issue",
+           "article_number", "pages", "published", "online", "status", "language", "publisher",
+           "host_publication", "keywords", "type")
+_CHECKED = ("doi", "published")
+
+
+@dataclass
+class Embedded:
+    """A page's tree, meta tags and embedded-metadata layers, read once."""
+
+    tree: LexborHTMLParser
+    meta: MetaTags
+    layers: list[Layer]
+    warnings: list[str] = field(default_factory=list)
+
+    def layer(self, name: str) -> dict[str, Any]:
+        return next((f for n, f in self.layers if n == name), {})
+
+
+def read_embedded(page: Page) -> Embedded:
+    """Parse the page once and read every embedded syntax; NotARecord for an empty body."""
+    if not page.body.strip():
+        raise NotARecord("empty page", url=page.url)
+    tree = parse_html(page)
+    meta = MetaTags.from_tree(tree)
+    warnings: list[str] = []
+    layers = meta_layers(meta)
+    layers.insert(-1, ("jsonld", jsonld_fields(jsonld_blocks(tree, warnings))))
+    layers.insert(-1, ("coins", coins_fields(read_coins(tree))))
+    return Embedded(tree, meta, layers, warnings)
+
+
+def _orders(front: Sequence[str], prefer: Mapping[str, Sequence[str]] | None) -> dict[
+    str, Sequence[str]
+]:
+    orders: dict[str, Sequence[str]] = {}
+    for name in _FIELDS:
+        if prefer and name in prefer:
+            orders[name] = prefer[name]
+        else:
+            orders[name] = (*front, *PRECEDENCE.get(name, _ALL))
+    return orders
+
+
+def _disagreements(layers: Sequence[Layer], picked: Mapping[str, tuple[Any, str]]) -> list[str]:
+    out: list[str] = []
+    for key in _CHECKED:
+        if key not in picked:
+            continue
+        value, source = picked[key]
+        for name, fields in layers:
+            other = fields.get(key)
+            if other is None or name == source:
+                continue
+            same = (other.year == value.year) if key == "published" else other == value
+            if not same:
+                out.append(f"layers disagree on {key}: {source}={value} {name}={other}")
+    return out
+
+
+def _merged(layers: Sequence[Layer], key: str) -> tuple[Any, ...]:
+    seen: dict[Any, None] = {}
+    for _name, fields in layers:
+        for item in fields.get(key, ()):
+            if isinstance(item, (Identifier, FileLink)):
+                seen.setdefault(item, None)
+    return tuple(seen)
+
+
+def build_record(
+    page: Page,
+    emb: Embedded,
+    *,
+    platform: str,
+    front: Sequence[Layer] = (),
+    prefer: Mapping[str, Sequence[str]] | None = None,
+    source_key: str | None = None,
+    url: str | None = None,
+) -> Record:
+    """Resolve `front` + embedded layers field by field into a Record (NotARecord without title)."""
+    layers = [*front, *emb.layers]
+    picked = resolve(layers, _orders([n for n, _ in front], prefer))
+    if "title" not in picked:
+        raise NotARecord("no title in any metadata layer", url=page.url)
+    values = {k: v for k, (v, _) in picked.items() if k in _FIELDS}
+    provenance = {k: src for k, (_, src) in picked.items() if k in _FIELDS}
+    if "type" in picked:
+        raw = dict(layers).get(picked["type"][1], {}).get("type_raw")
+        values["type_raw"] = raw
+    else:
+        raw = next((f["type_raw"] for _, f in layers if f.get("type_raw")), None)
+        values["type_raw"] = raw
+    pages: PageRange | None = values.get("pages")
+    if pages is not None and pages.count is None:
+        count = next((f["pages"].count for _, f in layers
+                      if isinstance(f.get("pages"), PageRange) and f["pages"].count), None)
+        values["pages"] = PageRange(pages.first, pages.last, count)
+    elif pages is None:
+        values.pop("pages", None)
+    by_name = dict(layers)
+    link = (emb.meta.canonical or emb.meta.first("og:url")
+            or by_name.get("meta:citation", {}).get("url") or by_name.get("jsonld", {}).get("url"))
+    own = url or absolute(page.url, link) or page.url
+    return Record(
+        url=own,
+        platform=platform,
+        source_key=source_key or normalize_url(own),
+        identifiers=_merged(layers, "identifiers"),
+        files=_merged(layers, "files"),
+        provenance=provenance,
+        warnings=tuple(emb.warnings + _disagreements(layers, picked)),
+        **values,
+    )
+
+
+def looks_like(page: Page, signals: Signals) -> bool:
+    """The generic parser takes any page; the registry asks it last."""
+    return True
 
 
 def parse(page: Page) -> Record:
-    html = page.text()
-    if not html.strip():
-        raise NotARecord("empty page", url=page.url)
-    meta = MetaTags.from_tree(LexborHTMLParser(html))
-    picked = resolve(meta_layers(meta))
-    if "title" not in picked:
-        raise NotARecord("no embedded title metadata (citation_*, DC, og)", url=page.url)
-    canonical = absolute(page.url, meta.canonical or picked.get("url", (None, ""))[0])
-    values: dict[str, Any] = {k: picked[k][0] for k in _SIMPLE if k in picked}
-    return Record(
-        url=canonical or page.url,
-        platform=PLATFORM,
-        source_key=normalize_url(canonical) if canonical else page.url,
-        provenance={k: picked[k][1] for k in _SIMPLE if k in picked},
-        **values,
-    )
+    emb = read_embedded(page)
+    return build_record(page, emb, platform=PLATFORM)

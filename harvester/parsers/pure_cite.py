@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborNode
 
 from harvester.normalize.dates import parse_date
 from harvester.normalize.identifiers import normalize_doi
 from harvester.normalize.languages import to_iso639_1
 from harvester.normalize.names import make_person
 from harvester.normalize.pages import parse_pages
-from harvester.types import Identifier, PartialDate, Person
+from harvester.types import Citation, Identifier, PartialDate, Person
 
+from ._html import children
 from ._meta import FieldMap, identifiers, keywords, put, text
 from .pure_types import BIBTEX_TYPES, RIS_TYPES, type_from_line
 
@@ -54,17 +58,27 @@ def ris_date(value: str | None) -> PartialDate | None:
         return parse_date(value)
 
 
-def _ris_people(values: Iterable[str]) -> tuple[Person, ...]:
-    out: list[Person] = []
-    for value in values:
+def ris_names(tags: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(family, given) per AU/A1 line; RIS writes "Family, Given"."""
+    out = []
+    for value in tags.get("AU", []) + tags.get("A1", []):
         family, _, given = value.partition(",")
-        person = make_person(value, family=family.strip() or None, given=given.strip() or None)
+        out.append((family.strip(), given.strip()))
+    return out
+
+
+def ris_authors(tags: dict[str, list[str]]) -> tuple[Person, ...]:
+    out: list[Person] = []
+    for family, given in ris_names(tags):
+        name = f"{given} {family}".strip()
+        person = make_person(name, family=family or None, given=given or None)
         if person is not None:
             out.append(person)
     return tuple(out)
 
 
 def ris_fields(tags: dict[str, list[str]]) -> FieldMap:
+    """Every field but authors (see `ris_authors`: name splitting is only paid when used)."""
     def g(*names: str) -> str | None:
         for n in names:
             if tags.get(n) and tags[n][0]:
@@ -74,7 +88,6 @@ def ris_fields(tags: dict[str, list[str]]) -> FieldMap:
     ty = g("TY") or ""
     f: FieldMap = {}
     put(f, "title", text(g("TI", "T1")))
-    put(f, "authors", _ris_people(tags.get("AU", []) + tags.get("A1", [])))
     put(f, "published", ris_date(g("PY", "Y1", "DA")))
     # T2 is the journal only for journal articles; for GEN/CONF/CHAP it is the event or book.
     journal = g("JO", "JF", "JA") or (g("T2") if ty == "JOUR" else g("T3"))
@@ -127,11 +140,15 @@ def parse_bibtex(lines: Iterable[str]) -> tuple[str, str, dict[str, str]]:
     return kind, key, fields
 
 
+def bibtex_authors(bib: dict[str, str]) -> tuple[Person, ...]:
+    names = [a for a in re.split(r"\s+and\s+", bib.get("author", "")) if a.strip()]
+    return tuple(p for p in (make_person(a) for a in names) if p)
+
+
 def bibtex_fields(kind: str, key: str, bib: dict[str, str]) -> FieldMap:
+    """Every field but authors (see `bibtex_authors`)."""
     f: FieldMap = {}
     put(f, "title", text(bib.get("title")))
-    authors = [a for a in re.split(r"\s+and\s+", bib.get("author", "")) if a.strip()]
-    put(f, "authors", tuple(p for p in (make_person(a) for a in authors) if p))
     year = bib.get("year", "")
     if year.isdigit():
         month = bib.get("month", "")[:3].lower()
@@ -158,3 +175,29 @@ def bibtex_fields(kind: str, key: str, bib: dict[str, str]) -> FieldMap:
         k = key.lower()
         f["uuid"] = f"{k[:8]}-{k[8:12]}-{k[12:16]}-{k[16:20]}-{k[20:]}"
     return f
+
+
+@dataclass
+class CiteBlocks:
+    ris: dict[str, list[str]] = field(default_factory=dict)
+    bibtex: dict[str, str] = field(default_factory=dict)
+    bibtex_kind: str = ""
+    bibtex_key: str = ""
+    citations: list[Citation] = field(default_factory=list)
+
+
+def read_cite_blocks(ris: LexborNode | None, bibtex: LexborNode | None) -> CiteBlocks:
+    """The RIS and BibTeX tabs (`div.rendering_ris`, `div.rendering_bibtex`), parsed."""
+    out = CiteBlocks()
+    if ris is not None:
+        # a <p> per tag, but one tag's value may span lines (N1 in the PSU raw page)
+        lines = [ln for p in children(ris, "p") for ln in p.text().splitlines()]
+        lines = lines or ris.text().splitlines()
+        out.ris = parse_ris(lines)
+        out.citations.append(Citation("ris", "\n".join(line.strip() for line in lines)))
+    if bibtex is not None:
+        lines = [d.text() for d in children(bibtex) if d.tag in ("div", "p")]
+        lines = lines or bibtex.text().splitlines()
+        out.bibtex_kind, out.bibtex_key, out.bibtex = parse_bibtex(lines)
+        out.citations.append(Citation("bibtex", "\n".join(lines)))
+    return out

@@ -15,7 +15,7 @@ from harvester.normalize.identifiers import normalize_doi
 from harvester.normalize.names import make_person
 from harvester.types import FileLink, Metric, Person, Subject
 
-from ._html import absolute, classes, text_of
+from ._html import absolute, children, classes, descendant, text_of
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _APPDATA_ID = re.compile(r'"content"\s*:\s*\[\s*\{\s*"id"\s*:\s*"(' + _UUID + ')"')
@@ -25,58 +25,56 @@ _ROLE = re.compile(r"\s*\((editor|supervisor|translator|contributor)\)\s*$", re.
 _DIGITS = re.compile(r"\d[\d,. \u00a0]*")
 
 
-def heading(tree: LexborHTMLParser) -> tuple[str | None, str | None]:
+def heading(h1: LexborNode | None) -> tuple[str | None, str | None]:
     """(title, subtitle) from the page heading; the subtitle is left out of the title."""
-    h1 = tree.css_first("div.introduction h1") or tree.css_first("div.rendering h1")
     if h1 is None:
         return None, None
-    sub = h1.css_first(".subtitle") or tree.css_first("div.introduction .subtitle")
-    subtitle = text_of(sub) or None
+    subtitle = text_of(descendant(h1, "span", "subtitle")) or None
     title = text_of(h1)
     if subtitle and title.endswith(subtitle):
         title = title[: -len(subtitle)].rstrip(" :–-")
     return title or None, subtitle
 
 
-def _person(name: str, url: str | None) -> Person | None:
+def _person_row(name: str, url: str | None) -> tuple[str, str | None, str] | None:
     name = _SEPARATORS.sub("", name).strip()
     role = "author"
     m = _ROLE.search(name)
     if m:  # [K] some portals suffix non-authors with their role
         role, name = m.group(1).lower(), name[: m.start()]
-    return make_person(name, role=role, url=url) if name else None
+    return (name, url, role) if name else None
 
 
-def persons(tree: LexborHTMLParser) -> list[Person]:
-    """People in page order: current `ul.relations.persons > li`, classic `p.relations.persons`."""
-    box = tree.css_first("ul.relations.persons") or tree.css_first("p.relations.persons")
+def person_rows(box: LexborNode | None) -> list[tuple[str, str | None, str]]:
+    """(display name, profile URL, role) in page order: current `ul.relations.persons > li`,
+    classic `p.relations.persons` with one span or link per person."""
     if box is None:
         return []
-    out: list[Person | None] = []
+    out: list[tuple[str, str | None, str] | None] = []
     if box.tag == "ul":
-        for li in box.css("li"):
-            link = li.css_first('a[rel="Person"]')
+        for li in children(box, "li"):
+            link = next(children(li, "a"), None)
             url = link.attributes.get("href") if link is not None else None
-            out.append(_person(text_of(li), url))
+            out.append(_person_row(text_of(li), url))
     else:
-        for child in box.iter(include_text=False):
+        for child in children(box):
             if child.tag in ("a", "span"):
                 url = child.attributes.get("href") if child.tag == "a" else None
-                out.append(_person(text_of(child), url))
+                out.append(_person_row(text_of(child), url))
     return [p for p in out if p is not None]
 
 
-def rendering_classes(tree: LexborHTMLParser) -> list[str]:
-    node = tree.css_first("div.rendering_researchoutput")
-    return classes(node) if node is not None else []
+def persons(box: LexborNode | None) -> list[Person]:
+    rows = (make_person(name, role=role, url=url) for name, url, role in person_rows(box))
+    return [p for p in rows if p is not None]
 
 
-def type_line(tree: LexborHTMLParser) -> str | None:
+def type_line(p: LexborNode | None) -> str | None:
     """The type line without its family prefix, parts joined with " › "."""
-    p = tree.css_first("p.type")
     if p is None:
         return None
-    parts = [text_of(s) for s in p.css("span.type_classification_parent, span.type_classification")]
+    wanted = ("type_classification_parent", "type_classification")
+    parts = [text_of(s) for s in children(p, "span") if any(c in wanted for c in classes(s))]
     parts = [part.strip(" ›>") for part in parts if part.strip(" ›>")]
     if parts:
         return " › ".join(parts)
@@ -84,26 +82,27 @@ def type_line(tree: LexborHTMLParser) -> str | None:
     return line.split(":", 1)[-1].strip() or None
 
 
-def abstract(tree: LexborHTMLParser) -> str | None:
-    block = tree.css_first("div.rendering_abstractportal div.textblock") or tree.css_first(
-        "div.rendering_abstractportal"
-    )
+def abstract(block: LexborNode | None) -> str | None:
+    """`div.textblock` paragraphs joined with one space (GOLD.md)."""
     if block is None:
         return None
-    paras = [text_of(p) for p in block.css("p")]
-    joined = " ".join(p for p in paras if p) if paras else text_of(block)
+    textblock = descendant(block, "div", "textblock") or block
+    paras = [text_of(p) for p in children(textblock, "p")]
+    joined = " ".join(p for p in paras if p) if paras else text_of(textblock)
     return joined or None
 
 
-def keyword_groups(tree: LexborHTMLParser) -> tuple[list[str], list[Subject]]:
+def keyword_groups(groups: list[LexborNode]) -> tuple[list[str], list[Subject]]:
     """(author keywords, subjects): `li.userdefined-keyword` vs. classification groups."""
     keywords: list[str] = []
     subjects: list[Subject] = []
-    for group in tree.css("div.keyword-group"):
-        head = text_of(group.css_first(".subheader")).casefold()
+    for group in groups:
+        head = next((text_of(c) for c in children(group) if "subheader" in classes(c)), "")
+        head = head.casefold()
         scheme = "asjc" if "asjc" in head or "subject area" in head else (
             "sdg" if "sustainable development" in head else head or "keywords")
-        for li in group.css("li"):
+        items = (li for ul in children(group, "ul") for li in children(ul, "li"))
+        for li in items:
             term = text_of(li)
             if not term:
                 continue
@@ -114,11 +113,19 @@ def keyword_groups(tree: LexborHTMLParser) -> tuple[list[str], list[Subject]]:
     return keywords, subjects
 
 
-def fingerprint(tree: LexborHTMLParser) -> list[Subject]:
+def fingerprint(concepts: LexborNode | None) -> list[Subject]:
     out: list[Subject] = []
-    for wrap in tree.css("ul.publication-top-concepts span.concept-wrapper"):
-        term = text_of(wrap.css_first("span.concept"))
-        value = text_of(wrap.css_first("span.value")).rstrip("%").strip()
+    if concepts is None:
+        return out
+    for li in children(concepts, "li"):
+        # li > button.concept-badge-large > span.concept-wrapper (C: SNU, PSU)
+        button = next(children(li, "button"), None)
+        wrap = next(children(button, "span"), None) if button is not None else None
+        if wrap is None:
+            continue
+        spans = {c: span for span in children(wrap, "span") for c in classes(span)}
+        term = text_of(spans.get("concept"))
+        value = text_of(spans.get("value")).rstrip("%").strip()
         weight = int(value) / 100 if value.isdigit() else None
         if term:
             out.append(Subject("fingerprint", term, weight=weight))
@@ -131,12 +138,12 @@ def _count(node: LexborNode | None) -> int | None:
     return int(digits) if digits else None
 
 
-def metrics(tree: LexborHTMLParser) -> list[Metric]:
+def metrics(blocks: list[LexborNode]) -> list[Metric]:
     out: list[Metric] = []
-    for metric in tree.css("div.publication-metrics div.metric"):
+    for metric in blocks:
         names = classes(metric)
-        label = text_of(metric.css_first("span.label")).casefold()
-        value = _count(metric.css_first("span.count"))
+        label = text_of(descendant(metric, "span", "label")).casefold()
+        value = _count(descendant(metric, "span", "count"))
         if value is None:
             continue
         if "scopus-citations" in names or ("citation" in label and "scopus" in label):
@@ -146,17 +153,27 @@ def metrics(tree: LexborHTMLParser) -> list[Metric]:
     return out
 
 
-def access_dois(tree: LexborHTMLParser) -> list[str]:
-    found = []
-    for a in tree.css("ul.dois div.doi a"):
+def access_dois(ul: LexborNode | None) -> list[str]:
+    """DOIs of the "Access to Document" sidebar (`ul.dois div.doi a`)."""
+    found: list[str] = []
+    if ul is None:
+        return found
+    for li in children(ul, "li"):
+        a = descendant(li, "a")
+        if a is None:
+            continue
         doi = normalize_doi(a.attributes.get("href") or "") or normalize_doi(text_of(a))
         if doi and doi not in found:
             found.append(doi)
     return found
 
 
-def files(tree: LexborHTMLParser, base: str) -> list[FileLink]:
+def files(tree: LexborHTMLParser, body: bytes, base: str) -> list[FileLink]:
     out: dict[str, FileLink] = {}
+    # Skip the query (and lexbor's selector set-up) when no file link can be there; the
+    # bare word "document-link" also occurs in the portal's own JavaScript.
+    if not any(m in body for m in (b'document-link"', b"document-link ", b"/files/")):
+        return []
     for a in tree.css('a.document-link, a[href*="/files/"]'):
         url = absolute(base, a.attributes.get("href"))
         if not url or url in out:
@@ -166,9 +183,10 @@ def files(tree: LexborHTMLParser, base: str) -> list[FileLink]:
     return list(out.values())
 
 
-def record_uuid(html: str, *urls: str | None) -> str | None:
+def record_uuid(body: bytes, *urls: str | None) -> str | None:
     """The record UUID from `window.appData` (C: raw pages) or a classic `(uuid).html` URL."""
-    m = _APPDATA_ID.search(html)
+    at = body.rfind(b'"content":')  # appData sits at the end; a find beats a regex scan
+    m = _APPDATA_ID.match(body[at : at + 200].decode("ascii", "replace")) if at >= 0 else None
     if m:
         return m.group(1)
     for url in urls:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from harvester.normalize.dates import parse_date
 from harvester.normalize.identifiers import normalize_doi
@@ -17,7 +17,7 @@ from harvester.normalize.languages import to_iso639_1
 from harvester.normalize.pages import parse_page_count, parse_pages
 from harvester.types import PageRange, PartialDate
 
-from ._html import classes, text_of
+from ._html import children, classes, text_of
 from ._meta import FieldMap, identifiers, put
 from .pure_labels import LABELS, ROW_CLASSES, SERIES_LABELS, STATUS, label_key
 
@@ -25,9 +25,9 @@ _ID_SPLIT = re.compile(r"[\n,;]+")
 _STATUS_TEXT = re.compile(r"^(.*?)\s+[-–]\s+(.+)$")
 
 
-def _in_series(tr: LexborNode) -> bool:
-    node = tr.parent
-    for _ in range(4):  # tr < tbody < table < div.publication-series
+def _in_series(table: LexborNode) -> bool:
+    node = table.parent
+    for _ in range(2):  # table < div.publication-series (C), one wrapper allowed
         if node is None:
             return False
         if "publication-series" in classes(node):
@@ -37,33 +37,43 @@ def _in_series(tr: LexborNode) -> bool:
 
 
 def read_rows(
-    tree: LexborHTMLParser, scope: LexborNode | None
+    tables: list[LexborNode],
 ) -> tuple[dict[str, LexborNode], dict[str, str], list[str]]:
-    """(field -> td of the main table, series field -> text, labels not understood)."""
+    """(field -> td of the main tables, series field -> text, labels not understood)."""
     main: dict[str, LexborNode] = {}
     series: dict[str, str] = {}
     unknown: list[str] = []
-    root = scope if scope is not None else tree.body
-    if root is None:
-        return main, series, unknown
-    for tr in root.css("table.properties tr"):
-        th, td = tr.css_first("th"), tr.css_first("td")
-        if th is None or td is None:
-            continue
-        key = label_key(text_of(th))
-        if _in_series(tr):
+    for table in tables:
+        in_series = _in_series(table)
+        rows = (tr for body in children(table, "tbody") for tr in children(body, "tr"))
+        for tr in rows:
+            _row(tr, in_series, main, series, unknown)
+    return main, series, unknown
+
+
+def _row(
+    tr: LexborNode,
+    in_series: bool,
+    main: dict[str, LexborNode],
+    series: dict[str, str],
+    unknown: list[str],
+) -> None:
+    cells = {c.tag: c for c in children(tr) if c.tag in ("th", "td")}
+    th, td = cells.get("th"), cells.get("td")
+    if th is not None and td is not None:
+        key = label_key(th.text())
+        if in_series:
             field = SERIES_LABELS.get(key)
             if field and field not in series:
                 series[field] = text_of(td)
-            continue
+            return
         field = LABELS.get(key) or next(
             (ROW_CLASSES[c] for c in classes(tr) if c in ROW_CLASSES), None
         )
         if field is None:
-            unknown.append(text_of(th))
+            unknown.append(th.text().strip())
         elif field not in main:
             main[field] = td
-    return main, series, unknown
 
 
 def _statuses(td: LexborNode, order: str) -> list[tuple[str | None, PartialDate | None, str]]:
