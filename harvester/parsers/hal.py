@@ -64,7 +64,7 @@ _PREFER: dict[str, tuple[str, ...]] = {
 
 
 def looks_like(page: Page, signals: Signals) -> bool:
-    if signals.host_is("hal.science", "archives-ouvertes.fr", "hal.inria.fr", "hal.archives-ouvertes.fr"):
+    if signals.host_is("hal.science", "archives-ouvertes.fr", "hal.inria.fr"):
         return True
     return b"span class=\"typdoc" in signals.body or (
         b"thumb.ccsd.cnrs.fr" in signals.body and b"listKeyword" in signals.body
@@ -82,7 +82,9 @@ def _markup(tree: LexborHTMLParser) -> FieldMap:
         rows.add("journal", [text_of(header.css_first("span.journal"))], "header")
         year = _YEAR.search(text_of(header.css_first("span.year")))
         rows.add("published", [year.group(1) if year else ""], "header")
-    abstract = tree.css_first("div.abstract-content.active") or tree.css_first("div.abstract-content")
+    abstract = tree.css_first("div.abstract-content.active") or tree.css_first(
+        "div.abstract-content"
+    )
     rows.add("abstract", [text_of(abstract)], "abstract")
     rows.add("keyword", [text_of(a) for a in tree.css("ul.listKeyword a")], "listKeyword")
     rows.add("authors", [text_of(a) for a in tree.css("#authors-simplified .authors a span")],
