@@ -25,7 +25,7 @@ from harvester.normalize.identifiers import normalize_doi
 from harvester.normalize.languages import to_iso639_1
 from harvester.normalize.pages import parse_page_count, parse_pages
 from harvester.normalize.text import clean
-from harvester.types import PageRange, PartialDate
+from harvester.types import PageRange, PartialDate, Person
 
 from ._meta import FieldMap, identifiers, keywords, people, put
 
@@ -131,3 +131,18 @@ def rows_layer(rows: Rows, order: str = "auto", warnings: list[str] | None = Non
     put(f, "pages", page_range(rows))
     put(f, "identifiers", identifiers(rows.all("isbn"), rows.all("issn")))
     return f
+
+
+def align_people(shown: tuple[Person, ...], listed: tuple[Person, ...]) -> tuple[Person, ...]:
+    """The names shown on the page, split as the meta tags split them ("Family, Given")
+    when both lists name the same people in the same order; else the shown ones.
+
+    Pages print "Paloma Schäfer Aguilar"; only "Schäfer Aguilar, Paloma" tells
+    which words are the family name.
+    """
+    if not listed or len(shown) != len(listed):
+        return shown or listed
+    for a, b in zip(shown, listed, strict=True):
+        if not b.family or b.family.casefold() not in a.name.casefold():
+            return shown
+    return listed
