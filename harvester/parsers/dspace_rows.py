@@ -69,10 +69,21 @@ _BLOCK_CLASSES = {
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 
 
+def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
+    """lexbor returns a node once per selector of a list that it matches."""
+    seen: set[int] = set()
+    out = []
+    for node in nodes:
+        if node.mem_id not in seen:
+            seen.add(node.mem_id)
+            out.append(node)
+    return out
+
+
 def full_rows(tree: LexborHTMLParser) -> Rows:
     rows = Rows()
-    for tr in tree.css("table.ds-includeSet-table tr, table.itemDisplayTable tr, "
-                       "ds-full-item-page table tr, ds-full-item-page-field tr"):
+    for tr in _unique(tree.css("table.ds-includeSet-table tr, table.itemDisplayTable tr, "
+                               "ds-full-item-page table tr")):
         cells = [c for c in children(tr) if c.tag == "td"]
         if len(cells) < 2:
             continue
@@ -98,8 +109,8 @@ def simple_rows(tree: LexborHTMLParser) -> Rows:
         key = SIMPLE.get(label_key(label.text()))
         if key and value is not None:
             _add_cell(rows, key, value, label_key(label.text()))
-    for block in tree.css("div.simple-view-element, div.item-page-field-wrapper, "
-                          "div[class*='simple-item-view-']"):
+    for block in _unique(tree.css("div.simple-view-element, div.item-page-field-wrapper, "
+                                  "div[class*='simple-item-view-']")):
         _block(rows, block)
     title = tree.css_first("h2.item-page-title-field, h2.page-header, "
                            "div.item-summary-view-metadata > h2")
