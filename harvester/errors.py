@@ -13,7 +13,7 @@
     │   ├── UnsafeURL                scheme or address the source does not allow
     │   └── NetworkError             timeouts and connection errors, retries spent
     ├── DiscoveryError               a sitemap / listing / OAI page could not be read (url)
-    │   └── OAIError                 an OAI-PMH <error code=...> (code)   [harvester/oai/protocol.py]
+    │   └── OAIError                 an OAI-PMH <error code=...> (harvester/oai/protocol.py)
     │       ├── BadResumptionToken   the token expired: restart the current window
     │       ├── NoRecordsMatch       an empty result, not a failure
     │       └── RepeatedResumptionToken  the server loops: stop the source

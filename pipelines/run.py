@@ -29,8 +29,15 @@ from harvester.types import Page, Record
 from .config import Settings, SourceSettings
 from .discover import discover
 from .load import ensure_source, upsert_records
-from .state import FetchRow, PageState, finish_run, get_page_states, record_fetches
-from .state import record_run_source, start_run
+from .state import (
+    FetchRow,
+    PageState,
+    finish_run,
+    get_page_states,
+    record_fetches,
+    record_run_source,
+    start_run,
+)
 from .stats import RunReport, SourceStats
 
 log = logging.getLogger(__name__)

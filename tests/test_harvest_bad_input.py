@@ -8,9 +8,9 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from httpserver import Reply, ScriptedServer
 from sqlalchemy import text
 
-from httpserver import Reply, ScriptedServer
 from pipelines.config import parse_settings
 from pipelines.db import open_database
 from pipelines.run import harvest
