@@ -3,37 +3,85 @@
     record, parser_name = parse_page(page)            # platform detected
     record, parser_name = parse_page(page, "pure")    # forced
 
-Every parser is `parse(page: Page) -> Record` and raises only NotARecord.
+Every platform module `harvester/parsers/<name>.py` exposes `PLATFORM` (the
+GOLD.md platform value), `parse(page) -> Record` (raises only NotARecord) and
+`looks_like(page, signals) -> bool`. `DETECTION_ORDER` lists them most specific
+first; a module not written yet is skipped, a module that fails to import
+raises. The generic parser is the fallback.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 
 from harvester.types import Page, Record
 
 from . import generic, pure
+from ._detect import Signals
 
-__all__ = ["PARSERS", "detect_platform", "parse_page"]
+__all__ = ["DETECTION_ORDER", "PARSERS", "Signals", "detect_platform", "parse_page"]
 
-PARSERS: Mapping[str, Callable[[Page], Record]] = MappingProxyType(
-    {"pure": pure.parse, "generic": generic.parse}
+Parser = Callable[[Page], Record]
+Detector = Callable[[Page, Signals], bool]
+
+# Most specific first. Dataverse, PANGAEA, arXiv, HAL and OPUS are recognised by their
+# own markers; Invenio (Zenodo) and DSpace by generator/URL shapes that other software
+# does not copy; OJS/EPrints/bepress/Hyrax/Islandora by their own meta and markup.
+DETECTION_ORDER: tuple[str, ...] = (
+    "pure", "dataverse", "pangaea", "arxiv", "hal", "opus", "invenio", "figshare", "ojs",
+    "eprints", "bepress", "hyrax", "islandora", "dspace",
 )
 
 
+def _load(name: str) -> ModuleType | None:
+    qualified = f"{__name__}.{name}"
+    if importlib.util.find_spec(qualified) is None:
+        return None
+    return importlib.import_module(qualified)  # a broken module raises here, on purpose
+
+
+def _pure_looks_like(page: Page, signals: Signals) -> bool:
+    return pure.looks_like_pure(page.body, page.url)
+
+
+def _registry() -> tuple[dict[str, Parser], list[tuple[str, Detector]]]:
+    parsers: dict[str, Parser] = {}
+    detectors: list[tuple[str, Detector]] = []
+    for name in DETECTION_ORDER:
+        module = pure if name == "pure" else _load(name)
+        if module is None:
+            continue
+        parsers[name] = module.parse
+        looks = getattr(module, "looks_like", None)
+        if looks is None and module is pure:
+            looks = _pure_looks_like
+        if looks is not None:
+            detectors.append((name, looks))
+    parsers["generic"] = generic.parse
+    return parsers, detectors
+
+
+_PARSERS, _DETECTORS = _registry()
+PARSERS: Mapping[str, Parser] = MappingProxyType(_PARSERS)
+_ALIASES = {"other": "generic", "zenodo": "invenio", "inveniordm": "invenio"}
+
+
 def detect_platform(page: Page) -> str:
-    """The parser name for a page: "pure" when it carries Pure portal markers, else "generic"."""
-    if pure.looks_like_pure(page.body, page.url):
-        return "pure"
+    """The parser name for a page: the first module whose `looks_like` says yes, else "generic"."""
+    signals = Signals.of(page.url, page.body)
+    for name, looks in _DETECTORS:
+        if looks(page, signals):
+            return name
     return "generic"
 
 
-def parse_page(page: Page, platform: str = "auto") -> tuple[Record, str]:
+def parse_page(page: Page, platform: str | None = "auto") -> tuple[Record, str]:
     """Parse with the named parser ("auto" detects it); returns (record, parser name)."""
-    name = detect_platform(page) if platform in ("auto", "", None) else platform
-    if name == "other":
-        name = "generic"
+    name = detect_platform(page) if platform in ("auto", "", None) else str(platform).lower()
+    name = _ALIASES.get(name, name)
     try:
         parser = PARSERS[name]
     except KeyError:

@@ -148,12 +148,10 @@ def build_record(
         raise NotARecord("no title in any metadata layer", url=page.url)
     values = {k: v for k, (v, _) in picked.items() if k in _FIELDS}
     provenance = {k: src for k, (_, src) in picked.items() if k in _FIELDS}
-    if "type" in picked:
-        raw = dict(layers).get(picked["type"][1], {}).get("type_raw")
-        values["type_raw"] = raw
-    else:
-        raw = next((f["type_raw"] for _, f in layers if f.get("type_raw")), None)
-        values["type_raw"] = raw
+    # the raw string of the layer that gave the type, else the first one any layer has
+    raw = dict(layers).get(picked["type"][1], {}).get("type_raw") if "type" in picked else None
+    values["type_raw"] = raw or next((f["type_raw"] for _, f in layers if f.get("type_raw")),
+                                     None)
     pages: PageRange | None = values.get("pages")
     if pages is not None and pages.count is None:
         count = next((f["pages"].count for _, f in layers

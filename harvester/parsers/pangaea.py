@@ -1,0 +1,34 @@
+"""PANGAEA dataset landing pages (doi.pangaea.de/10.1594/PANGAEA.n) -> Record.
+
+DC meta, a schema.org Dataset in JSON-LD and the visible citation block. The
+page layer adds the visible "Abstract:" block (the generic layers have no
+abstract: PANGAEA writes none in meta tags). The JSON-LD `@reverse.isBasedOn`
+node is the article the data supplements and is not read.
+"""
+
+from __future__ import annotations
+
+from harvester.types import Page, Record
+
+from ._detect import Signals
+from ._html import text_of
+from ._meta import FieldMap, put
+from .generic import PRECEDENCE, build_record, read_embedded
+
+PLATFORM = "pangaea"
+
+
+def looks_like(page: Page, signals: Signals) -> bool:
+    if signals.host_is("pangaea.de"):
+        return True
+    # mirrors and saved copies: DC.publisher "PANGAEA" and a PANGAEA DOI in the head
+    return b'content="pangaea"' in signals.head and b"10.1594/pangaea." in signals.head
+
+
+def parse(page: Page) -> Record:
+    emb = read_embedded(page)
+    f: FieldMap = {"type": "dataset"}
+    put(f, "abstract", text_of(emb.tree.css_first("div.abstract")) or None)
+    prefer = {"type": ("pangaea", *PRECEDENCE["type"]),
+              "abstract": ("pangaea", *PRECEDENCE["abstract"])}
+    return build_record(page, emb, platform=PLATFORM, front=[("pangaea", f)], prefer=prefer)
