@@ -42,6 +42,12 @@ class SourceSettings:
     politeness: Politeness = field(default_factory=Politeness)
     # loopback / private addresses are refused unless a source opts in (tests, demo)
     allow_private: bool = False
+    # OAI-PMH: a base URL replaces sitemap/listing/urls discovery (pipelines/oai_run.py)
+    oai: str | None = None
+    metadata_prefix: str | None = None  # None: the richest format the server offers
+    set_spec: str | None = None
+    enrich: bool = True  # fetch landing pages to fill what the OAI record lacks
+    window: str = "month"  # date windows a harvest is split into: day|month|year|none
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +176,43 @@ def _urls(value: object, at: _At) -> tuple[str, ...]:
     return tuple(out)
 
 
-_SOURCE_KEYS = ("name", "platform", "sitemap", "listing", "urls", "politeness", "allow_private")
+OAI_KEYS = ("oai", "metadata_prefix", "set", "enrich", "window")
+OAI_WINDOWS = ("day", "month", "year", "none")
+
+
+def _oai(data: Mapping[str, Any], at: _At, found: Mapping[str, tuple[str, ...]]
+         ) -> dict[str, Any]:
+    """The OAI-PMH keys of a source; the options are errors without `oai:`."""
+    if "oai" not in data:
+        for key in OAI_KEYS:
+            if key in data:
+                raise (at / key).fail("only allowed on a source with oai:")
+        return {}
+    if any(found.values()):
+        raise (at / "oai").fail("cannot be combined with sitemap, listing or urls "
+                                "(make them two sources)")
+    if isinstance(data["oai"], list):
+        raise (at / "oai").fail(f"must be one URL, got {_show(data['oai'])}")
+    out: dict[str, Any] = {"oai": _urls(data["oai"], at / "oai")[0]}
+    if "metadata_prefix" in data:
+        prefix = _text(data["metadata_prefix"], at / "metadata_prefix")
+        if not re.fullmatch(r"[A-Za-z0-9_.!~*'()-]+", prefix):
+            raise (at / "metadata_prefix").fail(f"not a metadata prefix: {_show(prefix)}")
+        out["metadata_prefix"] = prefix
+    if "set" in data:
+        out["set_spec"] = _text(data["set"], at / "set")
+    if "enrich" in data:
+        out["enrich"] = _bool(data["enrich"], at / "enrich")
+    if "window" in data:
+        if data["window"] not in OAI_WINDOWS:
+            raise (at / "window").fail(
+                f"must be one of {', '.join(OAI_WINDOWS)}, got {_show(data['window'])}")
+        out["window"] = data["window"]
+    return out
+
+
+_SOURCE_KEYS = ("name", "platform", "sitemap", "listing", "urls", "politeness", "allow_private",
+                *OAI_KEYS)
 
 
 def _source(value: object, at: _At, default: Politeness, platforms: tuple[str, ...]
@@ -186,8 +228,9 @@ def _source(value: object, at: _At, default: Politeness, platforms: tuple[str, .
         raise (at / "platform").fail(
             f"must be one of {', '.join(platforms)}, got {_show(platform)}")
     found = {k: _urls(data[k], at / k) for k in ("sitemap", "listing", "urls") if k in data}
-    if not any(found.values()):
-        raise at.fail(f"source {name!r} needs at least one of sitemap, listing, urls")
+    oai = _oai(data, at, found)
+    if not any(found.values()) and not oai:
+        raise at.fail(f"source {name!r} needs at least one of sitemap, listing, urls, oai")
     overrides = _fields(data.get("politeness", {}), at / "politeness", _POLITENESS)
     return SourceSettings(
         name=name,
@@ -195,6 +238,7 @@ def _source(value: object, at: _At, default: Politeness, platforms: tuple[str, .
         politeness=dataclasses.replace(default, **overrides),
         allow_private=_bool(data.get("allow_private", False), at / "allow_private"),
         **found,
+        **oai,
     )
 
 

@@ -126,6 +126,10 @@ publications = Table(
     # Set when the row is written; the day-to-day "still there" stamp is
     # fetched_pages.checked_at, so unchanged records cost no write here.
     Column("last_seen", UTCDateTime, nullable=False),
+    # OAI-PMH tombstone: the record keeps its data and is marked deleted
+    Column("deleted_at", UTCDateTime),
+    # set when a full OAI run did not list the record (marked, never deleted)
+    Column("missing_since", UTCDateTime),
     UniqueConstraint("source_id", "source_key"),
     Index(None, "doi"),
 )
@@ -265,6 +269,42 @@ harvest_run_sources = Table(
     Column("failures_json", Text, nullable=False),
     Column("seconds", Float, nullable=False),
     PrimaryKeyConstraint("run_id", "source_id"),
+)
+
+oai_checkpoints = Table(
+    "oai_checkpoints",
+    metadata,
+    Column("source_id", Integer, ForeignKey("sources.id"), primary_key=True),
+    Column("metadata_prefix", String(100)),
+    Column("set_spec", Text),
+    # datestamps are kept as the server wrote them (its granularity)
+    Column("window_from", String(30)),
+    Column("window_until", String(30)),
+    Column("resumption_token", Text),
+    # responseDate of the first response of the last COMPLETED harvest: the next `from`
+    Column("last_response_date", String(30)),
+    # the harvest in progress: 'full' or 'incremental' (NULL when none), and the
+    # responseDate of its first response, which becomes last_response_date at the end
+    Column("harvest_mode", String(12)),
+    Column("harvest_started", String(30)),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+oai_records = Table(
+    "oai_records",
+    metadata,
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
+    Column("source_key", Text, nullable=False),
+    Column("datestamp", String(30), nullable=False),
+    # hash of the Record mapped from the OAI payload alone (NULL for tombstones):
+    # an unchanged OAI record is skipped even when enrichment changed the stored one
+    Column("oai_hash", String(64)),
+    Column("landing_url", Text),
+    # 'pending' until the landing page is merged, then 'done' or 'failed'
+    Column("enrich_state", String(10)),
+    Column("listed_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("source_id", "source_key"),
+    Index(None, "source_id", "enrich_state"),
 )
 
 CHILD_TABLES = (authorships, keywords, subjects, identifiers, files, citations)

@@ -25,6 +25,8 @@ class SourceStats:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    deleted: int = 0  # OAI-PMH tombstones written
+    enriched: int = 0  # OAI records merged with their landing page
     bytes: int = 0
     seconds: float = 0.0
     skipped: Counter[str] = field(default_factory=Counter)
@@ -60,6 +62,8 @@ class SourceStats:
             f"unchanged={self.unchanged}",
             f"failed={self.failures}",
         ]
+        if self.deleted or self.enriched:
+            parts[-1:-1] = [f"deleted={self.deleted}", f"enriched={self.enriched}"]
         if self.skipped:
             parts.append("skipped=" + ",".join(f"{k}:{v}" for k, v in sorted(self.skipped.items())))
         if self.failed:
@@ -80,6 +84,8 @@ class SourceStats:
             "new": self.new,
             "changed": self.changed,
             "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "enriched": self.enriched,
             "failed": self.failures,
             "bytes": self.bytes,
             "seconds": round(self.seconds, 3),

@@ -15,7 +15,8 @@ from typing import Any
 V_PUBLICATIONS = """
 SELECT p.id, s.name AS source, p.url, p.platform, p.type, p.title, p.abstract, p.doi,
        p.journal, p.volume, p.issue, p.page_first, p.page_last, p.page_count,
-       p.published, p.online, p.language, p.status, p.first_seen, p.last_changed
+       p.published, p.online, p.language, p.status, p.first_seen, p.last_changed,
+       p.deleted_at
 FROM publications p JOIN sources s ON s.id = p.source_id
 """
 
@@ -41,7 +42,7 @@ VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
     "v_publications": (
         "id", "source", "url", "platform", "type", "title", "abstract", "doi", "journal",
         "volume", "issue", "page_first", "page_last", "page_count", "published", "online",
-        "language", "status", "first_seen", "last_changed",
+        "language", "status", "first_seen", "last_changed", "deleted_at",
     ),
     "v_publication_authors": ("publication_id", "position", "family", "given", "name", "orcid"),
     "v_publication_keywords": ("publication_id", "keyword"),
