@@ -29,10 +29,12 @@ Detector = Callable[[Page, Signals], bool]
 
 # Most specific first. Dataverse, PANGAEA, arXiv, HAL and OPUS are recognised by their
 # own markers; Invenio (Zenodo) and DSpace by generator/URL shapes that other software
-# does not copy; OJS/EPrints/bepress/Hyrax/Islandora by their own meta and markup.
+# does not copy; OJS/EPrints/bepress/Hyrax/Islandora by their own meta and markup;
+# definition_list takes pages with no citation meta whose record is a <dl> of labels.
+# A test checks that every module with `looks_like` is listed here.
 DETECTION_ORDER: tuple[str, ...] = (
     "pure", "dataverse", "pangaea", "arxiv", "hal", "opus", "invenio", "figshare", "ojs",
-    "eprints", "bepress", "hyrax", "islandora", "dspace",
+    "eprints", "bepress", "hyrax", "islandora", "dspace", "definition_list",
 )
 
 

@@ -32,14 +32,14 @@ disagrees on doi or the publication year adds a warning):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
 from harvester.errors import NotARecord
 from harvester.normalize.identifiers import normalize_url
-from harvester.types import FileLink, Identifier, Page, PageRange, Record
+from harvester.types import FileLink, Identifier, Page, PageRange, Person, Record
 
 from ._coins import coins_fields, read_coins
 from ._detect import Signals
@@ -122,6 +122,25 @@ def _disagreements(layers: Sequence[Layer], picked: Mapping[str, tuple[Any, str]
     return out
 
 
+def _enriched(authors: tuple[Person, ...], layers: Sequence[Layer], source: str) -> tuple[
+    Person, ...
+]:
+    """ORCID iDs and affiliations from another layer that lists the same people in the same
+    order (citation_author rarely carries ORCID; JSON-LD often does)."""
+    for name, fields in layers:
+        other = fields.get("authors") or ()
+        if name == source or len(other) != len(authors):
+            continue
+        if any((a.family or "").casefold() != (b.family or "").casefold()
+               for a, b in zip(authors, other, strict=True)):
+            continue
+        return tuple(
+            replace(a, orcid=a.orcid or b.orcid, affiliations=a.affiliations or b.affiliations)
+            for a, b in zip(authors, other, strict=True)
+        )
+    return authors
+
+
 def _merged(layers: Sequence[Layer], key: str) -> tuple[Any, ...]:
     seen: dict[Any, None] = {}
     for _name, fields in layers:
@@ -152,6 +171,8 @@ def build_record(
     raw = dict(layers).get(picked["type"][1], {}).get("type_raw") if "type" in picked else None
     values["type_raw"] = raw or next((f["type_raw"] for _, f in layers if f.get("type_raw")),
                                      None)
+    if "authors" in picked:
+        values["authors"] = _enriched(values["authors"], layers, picked["authors"][1])
     pages: PageRange | None = values.get("pages")
     if pages is not None and pages.count is None:
         count = next((f["pages"].count for _, f in layers
