@@ -62,7 +62,7 @@ def main() -> None:
     ours = rate(pages, args.rounds, lambda p: parse_page(p, "pure"))
     print(f"harvester (pure):       {ours:,.0f} pages/s  ({1e6 / ours:,.0f} µs/page)")
     try:
-        import extruct  # type: ignore[import-not-found]
+        import extruct  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
         print("extruct not installed (pip install -e '.[bench]'); no comparison")
         return

@@ -183,7 +183,7 @@ def parse(page: Page) -> Record:
                 provenance.setdefault("identifiers", name)
     if "scopus" in ris:
         ids.append(ris["scopus"])
-    files: dict[str, FileLink] = {f.url: f for f in mk.files(tree, page.body, page.url)}
+    files: dict[str, FileLink] = {f.url: f for f in mk.files(tree, page.url)}
     for f in named["meta:citation"].get("files", ()):
         files.setdefault(f.url, f)
     if b"</html>" not in page.body[-512:].lower():

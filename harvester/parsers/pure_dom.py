@@ -40,7 +40,13 @@ def find_blocks(tree: LexborHTMLParser) -> PureBlocks:
             continue
         if "rendering_researchoutput" in names and not b.rendering:
             b.rendering = names
-        if "introduction" in names:
+        if "rendering_associatespersonsclassifiedportal" in names:
+            b.persons = b.persons or _child_with(div, ("ul", "p"), "persons")
+        elif "rendering_publicationcontenttyperendererportalng" in names or (
+            "rendering_publicationcontenttyperendererportal" in names
+        ):
+            b.type_line = b.type_line or _child_with(div, ("p",), "type")
+        elif "introduction" in names:
             b.intro = b.intro or div
         elif "rendering_detailsportal" in names:
             b.details = b.details or div
@@ -62,15 +68,23 @@ def find_blocks(tree: LexborHTMLParser) -> PureBlocks:
             b.dois = b.dois or ul
         elif "publication-top-concepts" in names:
             b.concepts = b.concepts or ul
-    for p in tree.tags("p"):
-        names = (p.attributes.get("class") or "").split()
-        if "type" in names:
-            b.type_line = b.type_line or p
-        elif "persons" in names and "relations" in names:
-            b.persons = b.persons or p  # classic design (MARKUP.md §2, inferred)
+    if b.type_line is None or b.persons is None:  # markup moved: look at every <p>
+        for p in tree.tags("p"):
+            names = (p.attributes.get("class") or "").split()
+            if "type" in names:
+                b.type_line = b.type_line or p
+            elif "persons" in names and "relations" in names:
+                b.persons = b.persons or p  # classic design (MARKUP.md §2, inferred)
     b.tables = [t for t in tree.tags("table") if "properties" in (t.attributes.get("class") or "")]
     b.heading = _heading(tree)
     return b
+
+
+def _child_with(node: LexborNode, tags: tuple[str, ...], cls: str) -> LexborNode | None:
+    for child in node.iter(include_text=False):
+        if child.tag in tags and cls in (child.attributes.get("class") or "").split():
+            return child
+    return None
 
 
 def _heading(tree: LexborHTMLParser) -> LexborNode | None:
