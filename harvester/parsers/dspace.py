@@ -3,9 +3,11 @@
 Layers, most explicit first: the full-record rows (qualified dc.* names say
 exactly what each value is), the simple item view (labels), the Dryad header,
 then citation_* and Dublin Core meta. Keywords come only from the item tables
-when the page shows one: DSpace fills `citation_keywords` with dc.type when an
-item has no subject (ANU: "Thesis (PhD)"), and site templates add their own
-`dcterms.subject`. Accession/available dates are deposit dates and never the
+when the page shows the full record; beside a simple view only `citation_keywords`
+may add them. DSpace fills `citation_keywords` with dc.type when an item has
+no subject (ANU: "Thesis (PhD)"), so that echo is dropped, and site templates
+add their own `dcterms.subject` (ANU), so DC subjects count only on pages
+without any item table. Accession/available dates are deposit dates and never the
 publication date, except on Dryad, whose "Date Published" line shows the date
 the data package was published (gold note).
 """
@@ -84,16 +86,17 @@ def parse(page: Page) -> Record:
         "dspace:description": rows_layer(description),
     }
     _dryad(dryad, named["dryad"])
-    tables = bool(full or simple or dryad)
-    if not tables:
-        # without an item table, meta keywords are all there is; drop the type echo
-        type_raw = (named["meta:dc"].get("type_raw") or "").casefold()
-        for name in ("meta:citation", "meta:dc"):
-            kws = tuple(k for k in named[name].get("keywords", ()) if k.casefold() != type_raw)
-            named[name]["keywords"] = kws
-        prefer = {**_PREFER, "keywords": ("meta:citation", "meta:dc")}
-    else:
+    # meta keywords: never the type echo; DC subjects only when the page shows no table
+    type_raw = (named["meta:dc"].get("type_raw") or "").casefold()
+    for name in ("meta:citation", "meta:dc"):
+        kws = tuple(k for k in named[name].get("keywords", ()) if k.casefold() != type_raw)
+        named[name]["keywords"] = kws
+    if full:
         prefer = _PREFER
+    elif simple or dryad:
+        prefer = {**_PREFER, "keywords": (*_PREFER["keywords"], "meta:citation")}
+    else:
+        prefer = {**_PREFER, "keywords": ("meta:citation", "meta:dc")}
     layers: list[Layer] = list(named.items())
     picked = resolve(layers, prefer)
     if "title" not in picked:
