@@ -43,6 +43,7 @@ LABELS: dict[str, str] = {
     "date of first publication": "first_year", "datum der erstveröffentlichung": "first_year",
     "erstellungsjahr": "first_year", "issue date": "first_year",
     "tag": "keywords", "freies schlagwort": "keywords", "freie schlagwörter": "keywords",
+    "freies schlagwort / tag": "keywords",
     "freie schlagwörter (deutsch)": "keywords", "freie schlagwörter (englisch)": "keywords",
     "keywords": "keywords", "schlagwörter": "keywords", "gnd keyword": "keywords",
     "gnd-schlagwort": "keywords", "swd-schlagwörter": "keywords",
