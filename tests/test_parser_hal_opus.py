@@ -66,7 +66,8 @@ OPUS_DE = """<html><body><h2 class="titlemain">Ein erfundener Titel</h2>
 <tr><th class="name">Veröffentlichungsdatum (online):</th><td>18.03.2020</td></tr>
 <tr><th class="name">Jahr der Erstveröffentlichung:</th><td>2011</td></tr>
 <tr><th class="name">Freies Schlagwort / Tag:</th><td>Erfindung</td></tr>
-<tr><th class="name">Erste Seite:</th><td>33</td></tr><tr><th class="name">Letzte Seite:</th><td>47</td></tr>
+<tr><th class="name">Erste Seite:</th><td>33</td></tr>
+<tr><th class="name">Letzte Seite:</th><td>47</td></tr>
 </table></body></html>"""
 
 
