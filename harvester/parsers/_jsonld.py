@@ -162,6 +162,11 @@ def _doi(node: dict[str, Any]) -> str | None:
     return None
 
 
+def _fill(f: dict[str, Any], key: str, value: str | None) -> None:
+    if f.get(key) is None:
+        f[key] = value
+
+
 def _container(node: dict[str, Any], f: dict[str, Any]) -> None:
     """isPartOf chains: PublicationIssue -> PublicationVolume -> Periodical, or a Book."""
     part = node.get("isPartOf")
@@ -172,13 +177,13 @@ def _container(node: dict[str, Any], f: dict[str, Any]) -> None:
             return
         kinds = _types(part)
         if "publicationissue" in kinds:
-            f.setdefault("issue", _first(part, "issueNumber"))
+            _fill(f, "issue", _first(part, "issueNumber"))
         elif "publicationvolume" in kinds:
-            f.setdefault("volume", _first(part, "volumeNumber"))
+            _fill(f, "volume", _first(part, "volumeNumber"))
         elif "book" in kinds:
-            f.setdefault("host_publication", clean(_first(part, "name")))
+            _fill(f, "host_publication", clean(_first(part, "name")))
         elif "periodical" in kinds or not kinds:
-            f.setdefault("journal", clean(_first(part, "name")))
+            _fill(f, "journal", clean(_first(part, "name")))
         part = part.get("isPartOf")
 
 

@@ -120,13 +120,13 @@ def keywords(values: Iterable[str]) -> tuple[str, ...]:
     """One tag per keyword splits only on ";"; a single tag may hold a comma list."""
     values = list(values)
     several = len(values) > 1
-    seen: dict[str, None] = {}
+    seen: dict[str, str] = {}
     for value in values:
         parts = split_keywords(value) if not several or ";" in value else (clean(value),)
         for kw in parts:
             if kw:
-                seen.setdefault(kw, None)
-    return tuple(seen)
+                seen.setdefault(kw.casefold(), kw)
+    return tuple(seen.values())
 
 
 def citation_author_rows(

@@ -44,6 +44,10 @@ _EXACT: dict[str, str] = {
     "lecture": "other", "workingpaper": "preprint", "technicalreport": "report",
     "researchreport": "report", "review": "article", "contributiontoperiodical": "article",
     "annotation": "other", "patent": "other", "studentthesis": "thesis",
+    # EPrints type ids (underscores folded to spaces)
+    "book section": "chapter", "conference item": "conference-paper",
+    "teaching resource": "other", "artefact": "other", "exhibition": "other",
+    "performance": "other", "composition": "other",
     # BibTeX / RIS
     "inproceedings": "conference-paper", "incollection": "chapter", "inbook": "chapter",
     "phdthesis": "thesis", "mastersthesis": "thesis", "techreport": "report",
@@ -58,7 +62,7 @@ _EXACT: dict[str, str] = {
     # Figshare item types
     "journal contribution": "article", "figure": "other", "media": "other",
     "fileset": "dataset", "code": "software", "online resource": "other",
-    "presentation": "other", "educational resource": "other", "composition": "other",
+    "presentation": "other", "educational resource": "other",
     "physical object": "other", "data management plan": "other", "peer review": "other",
     "computational notebook": "software",
 }
