@@ -1,0 +1,84 @@
+"""Samvera Hyrax work pages (`/concern/<type>s/<id>`) -> Record.
+
+Layers: the work's attribute list (`li.attribute-<field>` inside
+`dl.work-show` / `ul.tabular`, read by field name, not by label), the title
+heading, then citation_* and DC meta. Hyrax has no issue date by default:
+`date_created` is used for `published` only after the `citation_publication_date`
+meta that Hyrax itself derives from it, and its provenance says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+from harvester.errors import NotARecord
+from harvester.normalize.identifiers import normalize_url
+from harvester.types import Page, Record
+
+from ._detect import Signals
+from ._html import MetaTags, absolute, classes, parse_html, text_of
+from ._labelled import Rows, rows_layer
+from ._meta import FieldMap, Layer, citation_fields, dc_fields, resolve
+from .coarse_types import coarse_type
+
+PLATFORM = "hyrax"
+
+ATTRIBUTES: dict[str, str] = {
+    "title": "title", "creator": "authors", "keyword": "keyword", "subject": "keyword",
+    "abstract": "abstract", "description": "description", "language": "language",
+    "publisher": "publisher", "resource_type": "type_raw", "identifier": "doi", "doi": "doi",
+    "date_issued": "published", "date_published": "published", "date_created": "created",
+    "journal_title": "journal", "volume": "volume", "issue": "issue", "pagination": "pages",
+    "extent": "page_count", "isbn": "isbn", "issn": "issn",
+}
+_SIMPLE = ("title", "abstract", "doi", "journal", "volume", "issue", "pages", "published",
+           "language", "publisher", "type_raw", "authors", "keywords", "identifiers")
+
+
+def looks_like(page: Page, signals: Signals) -> bool:
+    return "/concern/" in signals.path or b"dl class=\"work-show" in signals.body or (
+        b"attribute-creator" in signals.body and b"ul class=\"tabular" in signals.body
+    )
+
+
+def _attributes(tree: LexborHTMLParser) -> tuple[FieldMap, FieldMap]:
+    rows, created = Rows(), Rows()
+    for li in tree.css("li.attribute"):
+        field = next((c[10:] for c in classes(li) if c.startswith("attribute-")), "")
+        key = ATTRIBUTES.get(field)
+        if key == "created":
+            created.add("published", [text_of(li)], field)
+        elif key:
+            rows.add(key, [text_of(li)], field)
+    if "abstract" not in rows:
+        rows.add("abstract", rows.all("description"), "description")
+    heading = tree.css_first("header h1, .title-with-badges h2, h1.work-title")
+    if heading is not None and "title" not in rows:
+        badge = heading.css_first("span.label, span.badge")
+        text = text_of(heading)
+        rows.add("title", [text.removesuffix(text_of(badge)).strip() if badge else text], "h1")
+    return rows_layer(rows), rows_layer(created)
+
+
+def parse(page: Page) -> Record:
+    if not page.body.strip():
+        raise NotARecord("empty page", url=page.url)
+    tree = parse_html(page)
+    meta = MetaTags.from_tree(tree)
+    work, created = _attributes(tree)
+    layers: list[Layer] = [("hyrax:attributes", work), ("meta:citation", citation_fields(meta)),
+                           ("meta:dc", dc_fields(meta)), ("hyrax:date_created", created)]
+    picked = resolve(layers)
+    if "title" not in picked:
+        raise NotARecord("no title: not a Hyrax work page", url=page.url)
+    values: dict[str, Any] = {k: picked[k][0] for k in _SIMPLE if k in picked}
+    provenance = {k: picked[k][1] for k in _SIMPLE if k in picked}
+    kind = coarse_type(values.get("type_raw"))
+    if kind:
+        provenance["type"] = provenance.get("type_raw", "")
+    canonical = absolute(page.url, meta.canonical or meta.first("og:url"))
+    url = canonical or page.url
+    return Record(url=url, platform=PLATFORM, source_key=normalize_url(url) if url else "",
+                  type=kind, provenance=provenance, **values)
