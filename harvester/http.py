@@ -3,7 +3,8 @@
     Fetcher.fetch(url)
       ├── UnsafeURL                     anything but http(s)
       ├── robots.txt (cached per origin) ─▶ RobotsDisallowed, never requested
-      └── tenacity: attempt ─▶ redirects (each hop: robots, host gate, GET)
+      └── tenacity: attempt ─▶ redirects (each hop: address, robots, gate, GET)
+            ├── UnsafeURL  a private address (unless allowed), a redirect off the site
             ├── 2xx  ─▶ Page (body read under the size cap)
             ├── 304  ─▶ NotModified
             ├── 404/410 ─▶ GoneError          other 4xx ─▶ HTTPStatusError
@@ -31,6 +32,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from harvester._fetch.body import read_body
 from harvester._fetch.client import make_client
 from harvester._fetch.gate import HostGate
+from harvester._fetch.netsafety import AddressGuard, Resolver, redirect_allowed, system_resolve
 from harvester._fetch.retry import RETRY_STATUSES, Transient, backoff, parse_retry_after
 from harvester._fetch.robots import RobotsCache
 from harvester._fetch.stats import FetchStats
@@ -49,6 +51,7 @@ __all__ = ["FetchStats", "Fetcher", "NotModified", "make_client"]
 
 _DEFAULT_POLITENESS = Politeness()
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PORTS = {"http": 80, "https": 443}
 _RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
@@ -75,6 +78,17 @@ def _split(url: str) -> tuple[str, str]:
     return f"{parsed.scheme}://{netloc}", netloc
 
 
+def _check_redirect(url: str, target: str, politeness: Politeness) -> None:
+    """UnsafeURL when a redirect from `url` leaves its site for a host not in allow_hosts."""
+    if politeness.allow_hosts is None:
+        return
+    origin, there = httpx.URL(url).host, httpx.URL(target).host
+    if not redirect_allowed(origin, there, politeness.allow_hosts):
+        raise UnsafeURL(
+            f"redirect to {target} leaves {origin} for a host not in allow_hosts", url=url
+        )
+
+
 class Fetcher:
     """Fetches URLs for one run. Use as `async with Fetcher(settings) as f:`."""
 
@@ -87,6 +101,7 @@ class Fetcher:
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = _utcnow,
         rng: random.Random | None = None,
+        resolve: Resolver = system_resolve,
     ) -> None:
         self._settings = settings
         self._client = client
@@ -96,6 +111,7 @@ class Fetcher:
         self._rng = rng or random.Random()
         self._gate = HostGate(clock=clock, sleep=sleep)
         self._robots = RobotsCache()
+        self._guard = AddressGuard(resolve=resolve, clock=clock)
         self.stats = FetchStats()
 
     async def __aenter__(self) -> Fetcher:
@@ -183,6 +199,10 @@ class Fetcher:
     ) -> Page | NotModified:
         current, seen = url, {url}
         for _ in range(self._settings.max_redirects + 1):
+            if not politeness.allow_private:
+                # before robots.txt, so a refused host reads as unsafe, not as disallowed
+                target = httpx.URL(current)
+                await self._guard.check(current, target.host, target.port or _PORTS[target.scheme])
             if check_robots and not await self.allowed(current, politeness):
                 self.stats.robots_refused += 1
                 raise RobotsDisallowed("robots.txt disallows this URL", url=current)
@@ -191,6 +211,7 @@ class Fetcher:
                 return result
             if result in seen:
                 raise TooManyRedirects(f"redirect loop back to {result}", url=url)
+            _check_redirect(url, result, politeness)
             seen.add(result)
             current = result
         raise TooManyRedirects(f"more than {self._settings.max_redirects} redirects", url=url)

@@ -11,12 +11,18 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Politeness:
-    """Per-host limits. `delay` is the minimum gap between request starts to one host;
-    a larger robots.txt Crawl-delay wins when `obey_robots` is set."""
+    """Per-source limits. `delay` is the minimum gap between request starts to one host;
+    a larger robots.txt Crawl-delay wins when `obey_robots` is set. `allow_hosts` lists
+    the other hosts a redirect may lead to (the same host and its www. twin always may)."""
 
     concurrency: int = 2
     delay: float = 1.0
     obey_robots: bool = True
+    # Network safety (harvester/_fetch/netsafety.py). These defaults suit a Politeness
+    # built by hand (tools, the fetcher's unit tests); pipelines/config.py builds every
+    # source with allow_private=False and allow_hosts=() unless the config says otherwise.
+    allow_private: bool = True  # False: refuse hosts with a private/loopback/... address
+    allow_hosts: tuple[str, ...] | None = None  # redirect targets off the site; None: any
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:

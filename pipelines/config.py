@@ -42,12 +42,20 @@ class SourceSettings:
     politeness: Politeness = field(default_factory=Politeness)
     # loopback / private addresses are refused unless a source opts in (tests, demo)
     allow_private: bool = False
+    # hosts other than the source's own (and its www. twin) that redirects may lead to
+    allow_hosts: tuple[str, ...] = ()
     # OAI-PMH: a base URL replaces sitemap/listing/urls discovery (pipelines/oai_run.py)
     oai: str | None = None
     metadata_prefix: str | None = None  # None: the richest format the server offers
     set_spec: str | None = None
     enrich: bool = True  # fetch landing pages to fill what the OAI record lacks
     window: str = "month"  # date windows a harvest is split into: day|month|year|none
+
+    def __post_init__(self) -> None:
+        # The fetcher reads network safety from the Politeness it is handed with each URL.
+        safe = dataclasses.replace(self.politeness, allow_private=self.allow_private,
+                                   allow_hosts=self.allow_hosts)
+        object.__setattr__(self, "politeness", safe)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +219,24 @@ def _oai(data: Mapping[str, Any], at: _At, found: Mapping[str, tuple[str, ...]]
     return out
 
 
+_HOST = re.compile(r"^(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$", re.IGNORECASE)
+
+
+def _hosts(value: object, at: _At) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise at.fail(f"must be a list of host names, got {_show(value)}")
+    out = []
+    for i, item in enumerate(value):
+        host = _text(item, at / i)
+        if not _HOST.match(host):
+            raise (at / i).fail(f"must be a host name such as cdn.example.org or "
+                                f"*.example.org, got {_show(host)}")
+        out.append(host.lower())
+    return tuple(out)
+
+
 _SOURCE_KEYS = ("name", "platform", "sitemap", "listing", "urls", "politeness", "allow_private",
-                *OAI_KEYS)
+                "allow_hosts", *OAI_KEYS)
 
 
 def _source(value: object, at: _At, default: Politeness, platforms: tuple[str, ...]
@@ -227,7 +251,8 @@ def _source(value: object, at: _At, default: Politeness, platforms: tuple[str, .
     if platform not in platforms:
         raise (at / "platform").fail(
             f"must be one of {', '.join(platforms)}, got {_show(platform)}")
-    found = {k: _urls(data[k], at / k) for k in ("sitemap", "listing", "urls") if k in data}
+    found: dict[str, Any] = {
+        k: _urls(data[k], at / k) for k in ("sitemap", "listing", "urls") if k in data}
     oai = _oai(data, at, found)
     if not any(found.values()) and not oai:
         raise at.fail(f"source {name!r} needs at least one of sitemap, listing, urls, oai")
@@ -237,6 +262,7 @@ def _source(value: object, at: _At, default: Politeness, platforms: tuple[str, .
         platform=str(platform),
         politeness=dataclasses.replace(default, **overrides),
         allow_private=_bool(data.get("allow_private", False), at / "allow_private"),
+        allow_hosts=_hosts(data.get("allow_hosts", []), at / "allow_hosts"),
         **found,
         **oai,
     )
@@ -278,7 +304,8 @@ def parse_settings(data: object, *, path: Path | None, env: Mapping[str, str],
             raise (at / "user_agent").fail("given twice (also as fetch.user_agent)")
         fetch_data["user_agent"] = _user_agent(top["user_agent"], at / "user_agent")
     fetch = FetchSettings(**fetch_data)
-    default = Politeness(**_fields(top.get("politeness", {}), at / "politeness", _POLITENESS))
+    default = Politeness(**_fields(top.get("politeness", {}), at / "politeness", _POLITENESS),
+                         allow_private=False, allow_hosts=())
     if "sources" not in top:
         raise (at / "sources").fail("missing (a list of sources, may be empty: [])")
     raw = top["sources"]

@@ -25,7 +25,8 @@ def write(tmp_path: Path, text: str, name: str = "config.yaml") -> Path:
 def test_shipped_example_loads_with_documented_defaults() -> None:
     s = load_settings(ROOT / "config.yaml", env={})
     assert s.database_url == f"sqlite:///{ROOT / 'harvest.db'}"
-    assert s.politeness == Politeness(concurrency=2, delay=1.0, obey_robots=True)
+    assert s.politeness == Politeness(concurrency=2, delay=1.0, obey_robots=True,
+                                      allow_private=False, allow_hosts=())
     assert "@" in s.fetch.user_agent
     assert s.sources == ()
 
@@ -41,7 +42,8 @@ def test_shipped_example_source_loads_once_uncommented(tmp_path: Path) -> None:
     assert (src.name, src.platform) == ("example-pure", "pure")
     assert src.sitemap == ("https://research.example.org/sitemap.xml",)
     assert len(src.listing) == 1 and len(src.urls) == 1
-    assert src.politeness == Politeness(concurrency=2, delay=2.0, obey_robots=True)
+    assert src.politeness == Politeness(concurrency=2, delay=2.0, obey_robots=True,
+                                        allow_private=False, allow_hosts=("files.example.org",))
 
 
 def test_source_politeness_overrides_single_keys_of_the_default(tmp_path: Path) -> None:
@@ -56,8 +58,8 @@ def test_source_politeness_overrides_single_keys_of_the_default(tmp_path: Path) 
             allow_private: true
         """)
     s = load_settings(path, env={})
-    assert s.source("a").politeness == Politeness(4, 0.5, False)
-    assert s.source("b").politeness == Politeness(4, 0.5, True)
+    assert s.source("a").politeness == Politeness(4, 0.5, False, False, ())
+    assert s.source("b").politeness == Politeness(4, 0.5, True, True, ())
     assert s.source("b").allow_private and not s.source("a").allow_private
     assert s.source("a").platform == "auto"
 
