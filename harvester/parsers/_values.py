@@ -1,0 +1,129 @@
+"""Field layers and the helpers that build them: sparse maps of normalised values.
+
+A layer is `(name, {field: value})` with Record field names and already
+normalised values; `resolve` picks, per field, the first layer that has a
+value and remembers which one. The small helpers turn raw strings into field
+values (text, prose, dates, page ranges, people, identifiers, keywords, types)
+and are what every platform module and `_meta` use, so all normalise alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from harvester.normalize.dates import parse_date
+from harvester.normalize.identifiers import normalize_isbn, normalize_issn
+from harvester.normalize.names import make_person
+from harvester.normalize.pages import parse_page_count, parse_pages
+from harvester.normalize.text import clean, split_keywords, strip_markup
+from harvester.types import Identifier, PageRange, PartialDate, Person
+
+from .coarse_types import coarse_type
+
+__all__ = ["FieldMap", "Layer", "date", "identifiers", "keywords", "pages", "people", "prose",
+           "put", "resolve", "text", "typed"]
+
+FieldMap = dict[str, Any]
+Layer = tuple[str, FieldMap]
+
+
+def _empty(value: Any) -> bool:
+    if isinstance(value, PageRange):
+        return value == PageRange()
+    return value is None or value == "" or value == () or value == []
+
+
+def resolve(
+    layers: Sequence[Layer], prefer: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, tuple[Any, str]]:
+    """Per field, the value of the first layer that has one, with that layer's name.
+
+    `prefer` gives, for some fields, their own order of layer names (layers not
+    named there are not consulted for that field).
+    """
+    out: dict[str, tuple[Any, str]] = {}
+    for name, fields in layers:
+        for key, value in fields.items():
+            if key not in out and not _empty(value) and not (prefer and key in prefer):
+                out[key] = (value, name)
+    if prefer:
+        by_name = dict(layers)
+        for key, names in prefer.items():
+            for name in names:
+                value = by_name.get(name, {}).get(key)
+                if not _empty(value):
+                    out[key] = (value, name)
+                    break
+    return out
+
+
+def put(fields: FieldMap, key: str, value: Any) -> None:
+    """Set a field only when the value is not empty (keeps layers sparse)."""
+    if not _empty(value):
+        fields[key] = value
+
+
+def text(value: str | None) -> str | None:
+    return (clean(value) or None) if value else None
+
+
+def prose(value: str | None) -> str | None:
+    """Abstract-like text: may carry HTML, escaped or not ("&lt;p&gt;...")."""
+    return strip_markup(value) if value else None
+
+
+def typed(fields: FieldMap, raw: str | None) -> None:
+    """Set type_raw and, when the string names a kind, the coarse type."""
+    raw = text(raw)
+    put(fields, "type_raw", raw)
+    put(fields, "type", coarse_type(raw))
+
+
+def date(value: str | None, order: str = "auto") -> PartialDate | None:
+    return parse_date(value, order=order) if value else None
+
+
+def pages(first: str | None, last: str | None, count: str | None = None) -> PageRange | None:
+    """citation_firstpage may hold the whole range ("444-445"); `count` only as stated."""
+    found = PageRange()
+    if first:
+        found = parse_pages(f"{first}-{last}" if last and last != first else first)
+    stated = parse_page_count(count) if count else None
+    if stated is not None:
+        found = PageRange(found.first, found.last, stated)
+    return found if found != PageRange() else None
+
+
+def people(names: Iterable[str]) -> tuple[Person, ...]:
+    out = (make_person(n) for n in names if n and n.strip())
+    return tuple(p for p in out if p is not None)
+
+
+def identifiers(isbns: Iterable[str], issns: Iterable[str], eissns: Iterable[str] = ()) -> tuple[
+    Identifier, ...
+]:
+    out: list[Identifier] = []
+    for scheme, values, norm in (
+        ("isbn", isbns, normalize_isbn),
+        ("issn", issns, normalize_issn),
+        ("eissn", eissns, normalize_issn),
+    ):
+        for raw in values:
+            value = norm(raw)
+            if value and Identifier(scheme, value) not in out:
+                out.append(Identifier(scheme, value))
+    return tuple(out)
+
+
+def keywords(values: Iterable[str]) -> tuple[str, ...]:
+    """One tag per keyword splits only on ";"; a single tag may hold a comma list."""
+    values = list(values)
+    several = len(values) > 1
+    seen: dict[str, str] = {}
+    for value in values:
+        parts = split_keywords(value) if not several or ";" in value else (clean(value),)
+        for kw in parts:
+            if kw:
+                seen.setdefault(kw.casefold(), kw)
+    return tuple(seen.values())
