@@ -58,8 +58,10 @@ def main(verbose: int) -> None:
 @main.command()
 @config_option
 @click.argument("sources", nargs=-1)
+@click.option("--full", is_flag=True,
+              help="OAI-PMH sources: re-enumerate everything, not only what changed.")
 @handle_errors
-def harvest(config_path: Path, sources: tuple[str, ...]) -> None:
+def harvest(config_path: Path, sources: tuple[str, ...], full: bool) -> None:
     """Harvest SOURCES (default: all sources in the config) into the database."""
     from .config import load_settings
     from .db import open_database
@@ -70,7 +72,9 @@ def harvest(config_path: Path, sources: tuple[str, ...]) -> None:
     for name in sources:
         settings.source(name)  # unknown names are a usage error, before anything runs
     engine = open_database(settings.database_url)
-    report = asyncio.run(run_harvest(settings, engine, sources, progress=progress_printer()))
+    report = asyncio.run(
+        run_harvest(settings, engine, sources, progress=progress_printer(), full=full)
+    )
     for stats in report.sources:
         click.echo(stats.summary_line())
     click.echo(f"run {report.run_id}: {report.status}")

@@ -287,6 +287,7 @@ oai_checkpoints = Table(
     # responseDate of its first response, which becomes last_response_date at the end
     Column("harvest_mode", String(12)),
     Column("harvest_started", String(30)),
+    Column("harvest_run", Integer),
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
@@ -303,6 +304,8 @@ oai_records = Table(
     # 'pending' until the landing page is merged, then 'done' or 'failed'
     Column("enrich_state", String(10)),
     Column("listed_at", UTCDateTime, nullable=False),
+    # run ids only grow: a record listed by a harvest begun in run N has listed_run >= N
+    Column("listed_run", Integer, nullable=False),
     PrimaryKeyConstraint("source_id", "source_key"),
     Index(None, "source_id", "enrich_state"),
 )

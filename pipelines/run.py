@@ -29,6 +29,7 @@ from harvester.types import Page, Record
 from .config import Settings, SourceSettings
 from .discover import discover
 from .load import ensure_source, upsert_records
+from .oai_run import harvest_oai_source
 from .state import (
     FetchRow,
     PageState,
@@ -66,8 +67,10 @@ async def harvest(
     sleep: Callable[[float], object] | None = None,
     now: Callable[[], datetime] = utcnow,
     progress: Progress | None = None,
+    full: bool = False,
 ) -> RunReport:
-    """Harvest the named sources (all when empty) into the database behind `engine`."""
+    """Harvest the named sources (all when empty) into the database behind `engine`.
+    `full`: OAI-PMH sources re-enumerate from their earliest record."""
     sources = [settings.source(n) for n in source_names] if source_names else list(settings.sources)
     with engine.begin() as conn:
         run_id = start_run(conn, [s.name for s in sources], now())
@@ -76,7 +79,13 @@ async def harvest(
         kwargs["sleep"] = sleep
     async with Fetcher(settings.fetch, **kwargs) as fetcher:  # type: ignore[arg-type]
         stats = await asyncio.gather(
-            *(_harvest_source(s, fetcher, engine, run_id, now, progress) for s in sources)
+            *(
+                harvest_oai_source(s, settings, fetcher, engine, run_id, now=now,
+                                   progress=progress, client=client, sleep=sleep, full=full)
+                if s.oai
+                else _harvest_source(s, fetcher, engine, run_id, now, progress)
+                for s in sources
+            )
         )
     report = RunReport(run_id, tuple(stats))
     with engine.begin() as conn:

@@ -27,6 +27,7 @@ class SourceStats:
     unchanged: int = 0
     deleted: int = 0  # OAI-PMH tombstones written
     enriched: int = 0  # OAI records merged with their landing page
+    missing: int = 0  # records a full OAI run did not list (marked, not deleted)
     bytes: int = 0
     seconds: float = 0.0
     skipped: Counter[str] = field(default_factory=Counter)
@@ -62,8 +63,9 @@ class SourceStats:
             f"unchanged={self.unchanged}",
             f"failed={self.failures}",
         ]
-        if self.deleted or self.enriched:
-            parts[-1:-1] = [f"deleted={self.deleted}", f"enriched={self.enriched}"]
+        if self.deleted or self.enriched or self.missing:
+            parts[-1:-1] = [f"deleted={self.deleted}", f"enriched={self.enriched}",
+                            f"missing={self.missing}"]
         if self.skipped:
             parts.append("skipped=" + ",".join(f"{k}:{v}" for k, v in sorted(self.skipped.items())))
         if self.failed:
@@ -86,6 +88,7 @@ class SourceStats:
             "unchanged": self.unchanged,
             "deleted": self.deleted,
             "enriched": self.enriched,
+            "missing": self.missing,
             "failed": self.failures,
             "bytes": self.bytes,
             "seconds": round(self.seconds, 3),

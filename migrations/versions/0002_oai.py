@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("last_response_date", sa.String(length=30), nullable=True),
         sa.Column("harvest_mode", sa.String(length=12), nullable=True),
         sa.Column("harvest_started", sa.String(length=30), nullable=True),
+        sa.Column("harvest_run", sa.Integer(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["source_id"], ["sources.id"], name=op.f("fk_oai_checkpoints_source_id_sources")
@@ -67,6 +68,7 @@ def upgrade() -> None:
         sa.Column("landing_url", sa.Text(), nullable=True),
         sa.Column("enrich_state", sa.String(length=10), nullable=True),
         sa.Column("listed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("listed_run", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["source_id"], ["sources.id"], name=op.f("fk_oai_records_source_id_sources")
         ),

@@ -1,0 +1,245 @@
+"""What an OAI-PMH harvest keeps in the database, written inside the caller's transaction.
+
+- `oai_checkpoints`: per source, the window and resumption token of the harvest
+  in progress and the responseDate the next incremental run starts from.
+- `oai_records`: per record, its datestamp, the hash of its OAI-only Record
+  (so an unchanged OAI record is skipped even after enrichment changed the
+  stored row), its landing page and enrichment state, and the run that last
+  listed it (records not listed by a full harvest are marked missing).
+- tombstones: `publications.deleted_at`, keeping the earlier data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, func, select, update
+
+from harvester.errors import DiscoveryError
+from harvester.types import Record
+
+from .db import dialect_insert
+from .load import LoadStats, upsert_records
+from .load_bulk import one_of
+from .load_rows import json_and_hash
+from .merge import record_from_json
+from .models import oai_checkpoints, oai_records, publications
+from .oai_windows import parse_stamp
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    metadata_prefix: str | None = None
+    set_spec: str | None = None
+    window_from: str | None = None
+    window_until: str | None = None
+    resumption_token: str | None = None
+    last_response_date: str | None = None
+    harvest_mode: str | None = None  # 'full' | 'incremental' while a harvest is unfinished
+    harvest_started: str | None = None  # responseDate of that harvest's first response
+    harvest_run: int | None = None  # run id the unfinished harvest began in
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One record of a ListRecords page: a mapped Record, or a tombstone."""
+
+    key: str
+    datestamp: str
+    record: Record | None  # None: deleted
+
+
+@dataclass(frozen=True, slots=True)
+class PageOutcome:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+
+def load_checkpoint(conn: Connection, source_id: int) -> Checkpoint | None:
+    row = conn.execute(
+        select(oai_checkpoints).where(oai_checkpoints.c.source_id == source_id)
+    ).mappings().first()
+    if row is None:
+        return None
+    return Checkpoint(**{k: row[k] for k in Checkpoint.__dataclass_fields__})
+
+
+def save_checkpoint(conn: Connection, source_id: int, cp: Checkpoint, now: datetime) -> None:
+    values = {**asdict(cp), "source_id": source_id, "updated_at": now}
+    stmt = dialect_insert(conn, oai_checkpoints)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["source_id"],
+        set_={k: stmt.excluded[k] for k in values if k != "source_id"},
+    )
+    conn.execute(stmt, values)
+
+
+def store_page(
+    conn: Connection,
+    source_id: int,
+    items: Sequence[Listed],
+    *,
+    run_id: int,
+    enrich: bool,
+    now: datetime,
+) -> PageOutcome:
+    """Upsert a page's changed records, write its tombstones and note every record
+    as listed by `run_id`. The caller commits this with the page's checkpoint."""
+    latest = {i.key: i for i in items}
+    if not latest:
+        return PageOutcome()
+    keys = list(latest)
+    known = _known_hashes(conn, source_id, keys)
+    live = [i for i in latest.values() if i.record is not None]
+    hashes = {i.key: json_and_hash(i.record)[1] for i in live if i.record is not None}
+    fresh = [i for i in live if known.get(i.key, (None,))[0] != hashes[i.key]]
+    loaded = LoadStats()
+    if fresh:
+        loaded = upsert_records(conn, source_id, [i.record for i in fresh if i.record], now=now)
+        _set_deleted(conn, source_id, [(i.key, None) for i in fresh])
+    dead = [i for i in latest.values() if i.record is None]
+    deleted = _tombstones(conn, source_id, dead, now) if dead else 0
+    rows = [
+        {
+            "source_id": source_id,
+            "source_key": i.key,
+            "datestamp": i.datestamp,
+            "oai_hash": hashes.get(i.key),
+            "landing_url": (i.record.url or None) if i.record else None,
+            "enrich_state": _enrich_state(i, known, hashes, enrich),
+            "listed_at": now,
+            "listed_run": run_id,
+        }
+        for i in latest.values()
+    ]
+    _upsert_oai_records(conn, rows)
+    conn.execute(
+        update(publications)
+        .where(publications.c.source_id == source_id, publications.c.missing_since.is_not(None),
+               one_of(conn, publications.c.source_key, keys))
+        .values(missing_since=None)
+    )
+    return PageOutcome(loaded.new, loaded.changed,
+                       loaded.unchanged + len(live) - len(fresh), deleted)
+
+
+def _enrich_state(
+    item: Listed, known: dict[str, tuple[str | None, str | None]], hashes: dict[str, str],
+    enrich: bool,
+) -> str | None:
+    if item.record is None or not enrich or not item.record.url:
+        return None
+    old_hash, old_state = known.get(item.key, (None, None))
+    # an unchanged OAI record keeps its enrichment (done, or failed until it changes)
+    return old_state if old_hash == hashes[item.key] and old_state else PENDING
+
+
+def _known_hashes(
+    conn: Connection, source_id: int, keys: list[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    c = oai_records.c
+    query = select(c.source_key, c.oai_hash, c.enrich_state).where(
+        c.source_id == source_id, one_of(conn, c.source_key, keys))
+    return {k: (h, s) for k, h, s in conn.execute(query)}
+
+
+def _upsert_oai_records(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    stmt = dialect_insert(conn, oai_records)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["source_id", "source_key"],
+        set_={k: stmt.excluded[k] for k in rows[0] if k not in ("source_id", "source_key")},
+    )
+    conn.execute(stmt, rows)
+
+
+def _tombstones(conn: Connection, source_id: int, dead: list[Listed], now: datetime) -> int:
+    """Mark deleted records; a record first seen as deleted gets a row of its own.
+    Returns how many records became deleted (already deleted ones are not counted)."""
+    p = publications.c
+    keys = [i.key for i in dead]
+    state = dict(conn.execute(select(p.source_key, p.deleted_at).where(
+        p.source_id == source_id, one_of(conn, p.source_key, keys))).all())
+    unseen = [Record(url="", platform="oai", source_key=k) for k in keys if k not in state]
+    if unseen:
+        upsert_records(conn, source_id, unseen, now=now)
+    newly = [i for i in dead if state.get(i.key) is None]
+    _set_deleted(conn, source_id, [(i.key, _when(i.datestamp, now)) for i in newly])
+    return len(newly)
+
+
+def _when(datestamp: str, now: datetime) -> datetime:
+    try:
+        return parse_stamp(datestamp)
+    except DiscoveryError:
+        return now
+
+
+def _set_deleted(
+    conn: Connection, source_id: int, marks: list[tuple[str, datetime | None]]
+) -> None:
+    if not marks:
+        return
+    p = publications.c
+    stmt = (
+        update(publications)
+        .where(p.source_id == source_id, p.source_key == bindparam("b_key"))
+        .values(deleted_at=bindparam("b_at"))
+    )
+    if all(at is None for _, at in marks):  # revived records: only rows that were deleted
+        stmt = stmt.where(p.deleted_at.is_not(None))
+    conn.execute(stmt, [{"b_key": k, "b_at": at} for k, at in marks])
+
+
+def mark_missing(conn: Connection, source_id: int, since_run: int, now: datetime) -> int:
+    """After a full harvest: records it did not list get missing_since (kept, not deleted)."""
+    p, r = publications.c, oai_records.c
+    listed = select(r.source_key).where(r.source_id == source_id, r.listed_run >= since_run)
+    result = conn.execute(
+        update(publications)
+        .where(and_(p.source_id == source_id, p.missing_since.is_(None), p.deleted_at.is_(None),
+                    p.source_key.not_in(listed)))
+        .values(missing_since=now)
+    )
+    return int(result.rowcount or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    key: str
+    url: str
+    record: Record  # the stored OAI-only record
+
+
+def pending_enrichment(conn: Connection, source_id: int, limit: int) -> list[Pending]:
+    p, r = publications.c, oai_records.c
+    query = (
+        select(r.source_key, r.landing_url, p.record_json)
+        .join(publications, and_(p.source_id == r.source_id, p.source_key == r.source_key))
+        .where(r.source_id == source_id, r.enrich_state == PENDING)
+        .order_by(r.source_key)
+        .limit(limit)
+    )
+    return [Pending(k, url, record_from_json(json.loads(blob)))
+            for k, url, blob in conn.execute(query)]
+
+
+def set_enrich_state(conn: Connection, source_id: int, keys: Sequence[str], state: str) -> None:
+    if keys:
+        r = oai_records.c
+        conn.execute(update(oai_records)
+                     .where(r.source_id == source_id, one_of(conn, r.source_key, list(keys)))
+                     .values(enrich_state=state))
+
+
+def count_pending(conn: Connection, source_id: int) -> int:
+    r = oai_records.c
+    query = select(func.count()).where(r.source_id == source_id, r.enrich_state == PENDING)
+    return int(conn.execute(query).scalar_one())
