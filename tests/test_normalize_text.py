@@ -22,6 +22,7 @@ from harvester.normalize import clean, clean_many, split_keywords, strip_markup
         ("U.S.\u2010Iran", "U.S.\u2010Iran"),  # a real hyphen stays
         ("Cafe\u0301", "Café"),  # NFC composes
         ("bell\x07char", "bell char"),
+        ("re\u00ad\r\nlied \x85next\x9fline\x1cend", "re lied next line end"),
         ("\u0646\u200c\u0645", "\u0646\u200c\u0645"),  # ZWNJ matters in Persian
         ("Tom &amp; Jerry", "Tom & Jerry"),
     ],

