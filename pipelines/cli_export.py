@@ -1,0 +1,78 @@
+"""`harvester export` and `harvester search`: reading the database back out.
+
+Registered on the main group in `pipelines.cli`; kept apart so the reading
+side can grow without touching the harvesting commands.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from .cli import config_option, handle_errors
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    """YYYY-MM-DD or an ISO date-time; without a zone it is read as UTC."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise click.BadParameter(f"not an ISO date: {value!r}", param_hint="--since") from exc
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _run_export(url: str, selection: object, fmt: str, out: TextIO) -> int:
+    from .db import open_database
+    from .export import Selection, export
+
+    assert isinstance(selection, Selection)
+    engine = open_database(url)
+    try:
+        with engine.connect() as conn:
+            return export(conn, selection, fmt, out)
+    finally:
+        engine.dispose()
+
+
+@click.command("export")
+@config_option
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["jsonl", "csv", "bibtex", "ris", "csl-json"]),
+              help="Output format.")  # fmt: skip
+@click.option("--source", help="Only this source (its name in the config).")
+@click.option("--since", help="Only records changed at or after this date (YYYY-MM-DD, UTC).")
+@click.option("--where", help="SQL condition on v_publications columns, e.g. \"type = 'article'\".")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here (replaced only when the export succeeds); default stdout.")
+@handle_errors
+def export_command(config_path: Path, fmt: str, source: str | None, since: str | None,
+                   where: str | None, output: Path | None) -> None:  # fmt: skip
+    """Export the selected publications as JSON Lines, CSV, BibTeX, RIS or CSL-JSON."""
+    from .config import load_settings
+    from .export import Selection, check_filter
+
+    selection = Selection(source=source, since=_parse_since(since),
+                          where=check_filter(where) if where is not None else None)  # fmt: skip
+    settings = load_settings(config_path)
+    if output is None:
+        count = _run_export(settings.database_url, selection, fmt, sys.stdout)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                count = _run_export(settings.database_url, selection, fmt, out)
+            os.replace(tmp, output)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    where_to = output or "stdout"
+    click.echo(f"exported {count} record{'s' * (count != 1)} as {fmt} to {where_to}", err=True)
