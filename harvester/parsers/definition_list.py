@@ -72,7 +72,9 @@ def split_role(value: str) -> tuple[str, str | None]:
 
 def dd_values(dd: LexborNode) -> list[str]:
     """One value per list item inside the dd (Hyrax `ul.tabular`), else the dd's text."""
-    items = [text_of(li) for li in dd.css("li")]
+    # walking children: a css() call compiles its selector, ~5 µs per dd
+    lists = [c for c in children(dd) if c.tag in ("ul", "ol")]
+    items = [text_of(li) for ul in lists for li in children(ul, "li")]
     return [v for v in items if v] or [text_of(dd)]
 
 

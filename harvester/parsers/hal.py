@@ -73,23 +73,26 @@ def looks_like(page: Page, signals: Signals) -> bool:
 
 def _markup(tree: LexborHTMLParser) -> FieldMap:
     rows = Rows()
-    title = tree.css_first("h2.title-lang.active") or tree.css_first("h2.title-lang")
+    # every query below stays inside the record section: the header's search form
+    # is a third of the page (measured: 540 -> 300 µs of own work)
+    scope: Any = tree.css_first("section.section-corps") or tree
+    title = scope.css_first("h2.title-lang.active") or scope.css_first("h2.title-lang")
     rows.add("title", [text_of(title)], "h2.title-lang")
-    typdoc = tree.css_first("span.typdoc")
+    typdoc = scope.css_first("span.typdoc")
     rows.add("type_raw", [text_of(typdoc)], "typdoc")
-    header = tree.css_first("div.header-section")
+    header = scope.css_first("div.header-section")
     if header is not None:
         rows.add("journal", [text_of(header.css_first("span.journal"))], "header")
         year = _YEAR.search(text_of(header.css_first("span.year")))
         rows.add("published", [year.group(1) if year else ""], "header")
-    abstract = tree.css_first("div.abstract-content.active") or tree.css_first(
+    abstract = scope.css_first("div.abstract-content.active") or scope.css_first(
         "div.abstract-content"
     )
     rows.add("abstract", [text_of(abstract)], "abstract")
-    rows.add("keyword", [text_of(a) for a in tree.css("ul.listKeyword a")], "listKeyword")
-    rows.add("authors", [text_of(a) for a in tree.css("#authors-simplified .authors a span")],
+    rows.add("keyword", [text_of(a) for a in scope.css("ul.listKeyword a")], "listKeyword")
+    rows.add("authors", [text_of(a) for a in scope.css("#authors-simplified .authors a span")],
              "authors")
-    for li in tree.css("div.identifier-list li"):
+    for li in scope.css("div.identifier-list li"):
         if label_key(text_of(li.css_first("span"))) == "doi":
             rows.add("doi", [text_of(li)], "identifier-list")
     f = rows_layer(rows)
@@ -116,7 +119,7 @@ def _full_list(tree: LexborHTMLParser, warnings: list[str]) -> FieldMap:
 
 def _citation_line(tree: LexborHTMLParser) -> FieldMap:
     f: FieldMap = {}
-    m = _PAGES.search(text_of(tree.css_first("#citation")))
+    m = _PAGES.search(text_of(tree.css_first("div#citation")))
     if m:
         put(f, "pages", parse_pages(m.group(1)))
     return f
