@@ -50,17 +50,21 @@ def _run_export(url: str, selection: object, fmt: str, out: TextIO) -> int:
 @click.option("--source", help="Only this source (its name in the config).")
 @click.option("--since", help="Only records changed at or after this date (YYYY-MM-DD, UTC).")
 @click.option("--where", help="SQL condition on v_publications columns, e.g. \"type = 'article'\".")
+@click.option("--include-deleted", is_flag=True,
+              help="Also export records the repository has withdrawn.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here (replaced only when the export succeeds); default stdout.")
 @handle_errors
 def export_command(config_path: Path, fmt: str, source: str | None, since: str | None,
-                   where: str | None, output: Path | None) -> None:  # fmt: skip
+                   where: str | None, include_deleted: bool,
+                   output: Path | None) -> None:  # fmt: skip
     """Export the selected publications as JSON Lines, CSV, BibTeX, RIS or CSL-JSON."""
     from .config import load_settings
     from .export import Selection, check_filter
 
     selection = Selection(source=source, since=_parse_since(since),
-                          where=check_filter(where) if where is not None else None)  # fmt: skip
+                          where=check_filter(where) if where is not None else None,
+                          include_deleted=include_deleted)  # fmt: skip
     settings = load_settings(config_path)
     if output is None:
         count = _run_export(settings.database_url, selection, fmt, sys.stdout)

@@ -16,6 +16,7 @@ from pipelines.cli_export import export_command
 from pipelines.db import make_engine, upgrade
 from pipelines.export import FilterError, Selection, read_rows
 from pipelines.export.reader import read_only
+from pipelines.models import publications
 from tests.sql_records import CHANGED_AT, DATABASES, library_fixture, load_library
 
 
@@ -90,6 +91,14 @@ def test_the_filter_transaction_cannot_write_and_the_connection_recovers(
 
 def url_of(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
+
+
+def test_withdrawn_records_are_left_out_unless_asked_for(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(publications.update().where(publications.c.source_key == "b2")
+                     .values(deleted_at=CHANGED_AT))  # fmt: skip
+    assert "b2" not in keys(engine, Selection(source="beta"))
+    assert "b2" in keys(engine, Selection(source="beta", include_deleted=True))
 
 
 def config(tmp_path: Path, url: str) -> Path:

@@ -44,6 +44,8 @@ class Selection:
     """Records whose last_changed is at or after this UTC-aware instant."""
     where: str | None = None
     """An SQL boolean expression on v_publications columns."""
+    include_deleted: bool = False
+    """Also export records the repository has withdrawn (deleted_at set)."""
 
 
 def check_filter(where: str) -> str:
@@ -59,6 +61,8 @@ def check_filter(where: str) -> str:
 def _query(selection: Selection) -> tuple[str, dict[str, Any]]:
     clauses: list[str] = []
     params: dict[str, Any] = {}
+    if not selection.include_deleted:
+        clauses.append("v.deleted_at IS NULL")
     if selection.source is not None:
         clauses.append("v.source = :source")
         params["source"] = selection.source
