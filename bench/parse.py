@@ -1,9 +1,11 @@
-"""Pages per second of the Pure parser (parse + normalisation) on one core.
+"""Pages per second of the parsers (parse + normalisation) on one core.
 
-    python bench/parse.py [--rounds N] [--corpus ../shared/corpus]
+    python bench/parse.py [--rounds N] [--corpus ../shared/corpus] [--all]
 
-Reads the raw and reconstructed Pure pages of the shared corpus, parses each
-page N times and prints pages/s. When `extruct` is importable (the `bench`
+Reads the raw and reconstructed Pure pages of the shared corpus (with --all:
+every corpus HTML page that has a gold record, every platform, parsed with
+`platform: auto`, detection included), parses each page N times and prints
+pages/s, overall and per detected parser. When `extruct` is importable (the `bench`
 extra), times extruct.extract on the same pages and prints the ratio.
 Run by hand; not a test.
 """
@@ -32,6 +34,19 @@ def load_pages(corpus: Path) -> list[Page]:
             for p in paths]
 
 
+def load_all(corpus: Path) -> list[Page]:
+    """Every corpus HTML page with a gold record, at the address its gold record gives."""
+    import json
+
+    pages = []
+    for gold in sorted(corpus.rglob("*.expected.json")):
+        html = gold.with_name(gold.name.removesuffix(".expected.json") + ".html")
+        if html.exists():
+            url = json.loads(gold.read_text(encoding="utf-8"))["url"]
+            pages.append(Page(url=url, body=html.read_bytes()))
+    return pages
+
+
 def rate(pages: list[Page], rounds: int, fn: Callable[[Page], object], repeats: int = 5) -> float:
     """Pages/s of the best of `repeats` runs (the box is shared: the best run is the least
     disturbed one, as timeit does); CPU time of this process, so time spent descheduled
@@ -53,7 +68,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=40)
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("--all", action="store_true", help="all gold pages, platform auto")
     args = ap.parse_args()
+    if args.all:
+        bench_all(load_all(args.corpus), args.rounds)
+        return
     pages = load_pages(args.corpus)
     kb = sum(len(p.body) for p in pages) / len(pages) / 1024
     print(f"{len(pages)} Pure pages, mean {kb:.1f} KiB, {args.rounds} rounds")
@@ -74,6 +93,21 @@ def main() -> None:
     )
     print(f"extruct.extract:        {theirs:,.0f} pages/s  ({1e6 / theirs:,.0f} µs/page)")
     print(f"ratio ours/extruct:     {ours / theirs:.1f}x")
+
+
+def bench_all(pages: list[Page], rounds: int) -> None:
+    kb = sum(len(p.body) for p in pages) / len(pages) / 1024
+    print(f"{len(pages)} corpus pages with gold records, mean {kb:.1f} KiB, {rounds} rounds")
+    floor = rate(pages, rounds, lambda p: LexborHTMLParser(p.body))
+    print(f"lexbor parse alone:     {floor:,.0f} pages/s  ({1e6 / floor:,.0f} µs/page)")
+    ours = rate(pages, rounds, lambda p: parse_page(p, "auto"))
+    print(f"harvester (auto):       {ours:,.0f} pages/s  ({1e6 / ours:,.0f} µs/page)")
+    groups: dict[str, list[Page]] = {}
+    for page in pages:
+        groups.setdefault(parse_page(page, "auto")[1], []).append(page)
+    for name, group in sorted(groups.items()):
+        speed = rate(group, rounds, lambda p: parse_page(p, "auto"), repeats=3)
+        print(f"  {name:<16} {len(group):>2} pages {speed:>8,.0f} pages/s")
 
 
 if __name__ == "__main__":

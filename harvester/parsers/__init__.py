@@ -46,7 +46,12 @@ def _load(name: str) -> ModuleType | None:
 
 
 def _pure_looks_like(page: Page, signals: Signals) -> bool:
-    return pure.looks_like_pure(page.body, page.url)
+    # Every marker pure.looks_like_pure tests holds "Pure", "rendering_" or "portal_link";
+    # three substring scans spare other platforms' pages its regex (~250 µs on 150 KB).
+    body = page.body
+    if b"Pure" not in body and b"rendering_" not in body and b"portal_link" not in body:
+        return False
+    return pure.looks_like_pure(body, page.url)
 
 
 def _registry() -> tuple[dict[str, Parser], list[tuple[str, Detector]]]:

@@ -43,7 +43,7 @@ _MAX_BLOCK = 2_000_000  # characters; a larger script is not metadata
 def jsonld_blocks(tree: LexborHTMLParser, warnings: list[str]) -> list[Any]:
     """The decoded JSON of every ld+json script; one warning per block that does not parse."""
     out: list[Any] = []
-    for i, node in enumerate(tree.css("script")):
+    for i, node in enumerate(tree.css('script[type*="ld+json" i]')):
         kind = (node.attributes.get("type") or "").split(";")[0].strip().lower()
         if kind != "application/ld+json":
             continue

@@ -8,6 +8,8 @@ the per-field precedence of these layers is the table in generic.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 from harvester.normalize.identifiers import normalize_doi
 from harvester.normalize.languages import to_iso639_1
 from harvester.normalize.names import make_person
@@ -180,12 +182,20 @@ def og_fields(meta: MetaTags) -> FieldMap:
 
 
 def meta_layers(meta: MetaTags, order: str = "auto") -> list[Layer]:
-    """Embedded-metadata layers, most specific first (DESIGN.md: citation, eprints, DC, og)."""
-    return [
-        ("meta:citation", citation_fields(meta, order)),
-        ("meta:bepress", citation_fields(meta, order, prefix="bepress_citation_")),
-        ("meta:eprints", eprints_fields(meta, order)),
-        ("meta:dc", dc_fields(meta, order)),
-        ("meta:prism", prism_fields(meta, order)),
-        ("meta:og", og_fields(meta)),
+    """Embedded-metadata layers, most specific first (DESIGN.md: citation, eprints, DC, og).
+
+    A syntax the page does not use gives an empty layer without running its reader.
+    """
+    present = {key.partition(".")[0] if "." in key else key.partition("_citation_")[0]
+               for key, _ in meta.items}
+    readers: list[tuple[str, str, Any]] = [
+        ("meta:citation", "", lambda: citation_fields(meta, order)),
+        ("meta:bepress", "bepress",
+         lambda: citation_fields(meta, order, prefix="bepress_citation_")),
+        ("meta:eprints", "eprints", lambda: eprints_fields(meta, order)),
+        ("meta:dc", "dc", lambda: dc_fields(meta, order)),
+        ("meta:prism", "prism", lambda: prism_fields(meta, order)),
+        ("meta:og", "", lambda: og_fields(meta)),
     ]
+    return [(name, read() if not family or family in present or (
+        family == "dc" and "dcterms" in present) else {}) for name, family, read in readers]
