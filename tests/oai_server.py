@@ -17,6 +17,7 @@ token that repeats. It also serves Pure-like landing pages for enrichment.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -165,6 +166,8 @@ class OAITestServer:
         self._refused: set[str] = set()
         #: slug -> status override for landing pages ("500" answers an error)
         self.landing_status: dict[str, int] = {}
+        #: seconds each ListRecords answer is held back (time to kill a harvester mid-list)
+        self.list_delay = 0.0
         self._httpd = make_server("127.0.0.1", 0, self._app, server_class=_ThreadingServer,
                                   handler_class=_Quiet)
         self.base = f"http://127.0.0.1:{self._httpd.server_port}"
@@ -233,6 +236,8 @@ class OAITestServer:
         params = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
         self.requests.append((path, params))
         if path == "/oai":
+            if self.list_delay and params.get("verb") == "ListRecords":
+                time.sleep(self.list_delay)
             body = self.server.handleRequest(params)
             start("200 OK", [("Content-Type", "text/xml; charset=utf-8")])
             return iter([body])

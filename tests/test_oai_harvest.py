@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +26,7 @@ from pipelines.models import publications
 from pipelines.run import harvest
 from pipelines.sample_site import SAMPLE_RECORDS, expected_for
 from pipelines.stats import SourceStats
+from tests.conftest import ROOT
 from tests.oai_server import FIRST, Item, OAITestServer, synthetic
 
 pytestmark = pytest.mark.slow
@@ -181,6 +187,40 @@ def test_killed_mid_list_and_rerun_ends_with_the_uninterrupted_database(
     assert stats.discovered == N - 700
     assert snapshot(engine) == snapshot(reference)
     assert one(engine, "select harvest_mode from oai_checkpoints") is None
+
+
+def test_sigkilled_harvester_process_reruns_to_the_uninterrupted_database(
+    server: OAITestServer, tmp_path: Any
+) -> None:
+    reference = open_database(f"sqlite:///{tmp_path / 'reference.db'}")
+    run(settings_for(server, str(reference.url)), reference)
+    db_url = f"sqlite:///{tmp_path / 'killed.db'}"
+    config = tmp_path / "config.yaml"
+    config.write_text(json.dumps({  # JSON is YAML
+        "database": db_url, "user_agent": "harvester-tests (+mailto:t@ex.org)",
+        "sources": [{"name": "repo", "oai": server.url, "window": "year", "enrich": False,
+                     "politeness": {"delay": 0, "obey_robots": False}}]}))
+    server.requests.clear()
+    server.list_delay = 0.02
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "harvest", "--config",
+                              str(config)], cwd=tmp_path, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while len(server.list_requests()) < 9 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.kill(child.pid, signal.SIGKILL)
+    assert child.wait(10) == -signal.SIGKILL
+    server.list_delay = 0.0
+    engine = open_database(db_url)
+    listed = one(engine, "select count(*) from oai_records")
+    assert 0 < listed < N  # killed mid-list, with pages committed
+
+    stats = run(settings_for(server, db_url), engine)
+
+    assert stats.status == "ok", stats.summary_line()
+    assert stats.discovered <= N - listed + 100  # at most the page in flight again
+    assert snapshot(engine) == snapshot(reference)
 
 
 def test_expired_token_restarts_only_its_window(server: OAITestServer, sqlite_url: str,
