@@ -80,3 +80,31 @@ def export_command(config_path: Path, fmt: str, source: str | None, since: str |
                 os.unlink(tmp)
     where_to = output or "stdout"
     click.echo(f"exported {count} record{'s' * (count != 1)} as {fmt} to {where_to}", err=True)
+
+
+@click.command("search")
+@config_option
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1),
+              help="How many results.")  # fmt: skip
+@handle_errors
+def search_command(config_path: Path, query: str, limit: int) -> None:
+    """Full-text search of titles, abstracts and keywords; prints id, source, year, title.
+
+    QUERY takes words (all required), "quoted phrases", OR, and -excluded words.
+    """
+    from .config import load_settings
+    from .db import open_database
+    from .search import search
+
+    settings = load_settings(config_path)
+    engine = open_database(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            hits = search(conn, query, limit=limit)
+    finally:
+        engine.dispose()
+    for hit in hits:
+        click.echo(f"{hit.id}\t{hit.source}\t{hit.year}\t{hit.title or ''}")
+    if not hits:
+        click.echo("no matches", err=True)

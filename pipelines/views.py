@@ -58,18 +58,33 @@ def drop_view_sql(name: str) -> str:
     return f"DROP VIEW IF EXISTS {name}"
 
 
+SEARCH_TABLE = "publication_fts"
+SEARCH_INDEX = "ix_publications_fts"
+"""Full-text search (revision 0003_search): an FTS5 table on SQLite (with its shadow
+tables publication_fts_data, _idx, ...), a GIN expression index on PostgreSQL.
+Both are hand-written SQL the models do not describe, so autogenerate skips them."""
+
+
 def is_view_name(name: str | None) -> bool:
     """True for names that belong to views, which autogenerate must ignore."""
     return name is not None and (name in VIEWS or name.startswith("v_"))
 
 
+def _unmanaged(name: str | None, type_: str) -> bool:
+    if name is None:
+        return False
+    if type_ == "table":
+        return is_view_name(name) or name.startswith(SEARCH_TABLE)
+    return type_ == "index" and name == SEARCH_INDEX
+
+
 def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
-    """Alembic `include_name` hook: leave views out of autogenerate and `alembic check`."""
-    return not (type_ == "table" and is_view_name(name))
+    """Alembic `include_name` hook: leave views and the search index out of autogenerate."""
+    return not _unmanaged(name, type_)
 
 
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
     """Alembic `include_object` hook, the same rule for objects already reflected."""
-    return not (type_ == "table" and is_view_name(name))
+    return not _unmanaged(name, type_)
