@@ -182,5 +182,10 @@ def demo(database: Path) -> None:
     sys.exit(run_demo(database, echo=click.echo))
 
 
+from .cli_export import export_command, search_command  # noqa: E402  (they import this module)
+
+main.add_command(export_command)
+main.add_command(search_command)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
