@@ -1,5 +1,6 @@
 """The `harvester` command. The only place where errors become exit codes:
-0 all good, 1 some source failed, 2 usage, config or database error."""
+0 all good, 1 some source failed (or is being harvested by another run),
+2 usage, config or database error, 130/143 stopped by SIGINT/SIGTERM."""
 
 from __future__ import annotations
 
@@ -60,24 +61,42 @@ def main(verbose: int) -> None:
 @click.argument("sources", nargs=-1)
 @click.option("--full", is_flag=True,
               help="OAI-PMH sources: re-enumerate everything, not only what changed.")
+@click.option("--wait", is_flag=True,
+              help="If another run is harvesting a source, wait for it instead of exiting.")
 @handle_errors
-def harvest(config_path: Path, sources: tuple[str, ...], full: bool) -> None:
-    """Harvest SOURCES (default: all sources in the config) into the database."""
+def harvest(config_path: Path, sources: tuple[str, ...], full: bool, wait: bool) -> None:
+    """Harvest SOURCES (default: all sources in the config) into the database.
+
+    SIGINT or SIGTERM stops after the batch in hand, with everything fetched so far
+    committed; a second signal stops at once."""
     from .config import load_settings
     from .db import open_database
     from .progress import progress_printer
     from .run import harvest as run_harvest
+    from .signals import StopOnSignal
 
     settings = load_settings(config_path)
     for name in sources:
         settings.source(name)  # unknown names are a usage error, before anything runs
     engine = open_database(settings.database_url)
-    report = asyncio.run(
-        run_harvest(settings, engine, sources, progress=progress_printer(), full=full)
-    )
+
+    def tell(message: str) -> None:
+        click.echo(message, err=True)
+
+    async def run() -> tuple[Any, int | None]:
+        with StopOnSignal(tell) as stopper:
+            report = await run_harvest(settings, engine, sources, progress=progress_printer(),
+                                       full=full, wait=wait, on_wait=tell, stop=stopper.event)
+        return report, stopper.exit_code
+
+    report, signalled = asyncio.run(run())
     for stats in report.sources:
         click.echo(stats.summary_line())
     click.echo(f"run {report.run_id}: {report.status}")
+    if signalled is not None:
+        click.echo(f"run {report.run_id} stopped on request: the pages fetched so far are "
+                   "committed; run again to continue", err=True)
+        sys.exit(signalled)
     sys.exit(EXIT_OK if report.ok else EXIT_SOURCE_FAILED)
 
 

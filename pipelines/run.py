@@ -6,16 +6,24 @@ concurrently (the fetcher enforces per-host politeness), parsed, and the
 records and the page state are written in ONE transaction, so a crash never
 leaves a fetched page recorded without its record or the other way round.
 A failed page or source is counted and never stops the others.
+
+A run holds a lock per source (pipelines/lock.py) so two runs never harvest the
+same source at once. Setting `stop` (the CLI does on SIGINT/SIGTERM) ends each
+source after the batch in hand: pages already fetched are committed, requests
+still in flight are dropped (the next run fetches them), and the run is closed
+as 'stopped'.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -29,6 +37,7 @@ from harvester.types import Page, Record
 from .config import Settings, SourceSettings
 from .discover import discover
 from .load import ensure_source, upsert_records
+from .lock import hold_sources
 from .oai_run import harvest_oai_source
 from .state import (
     FetchRow,
@@ -43,7 +52,12 @@ from .stats import RunReport, SourceStats
 
 log = logging.getLogger(__name__)
 
-BATCH = 200
+BATCH = 200  # pages per transaction; HARVESTER_BATCH_SIZE overrides (crash tests use tiny ones)
+
+
+def batch_size() -> int:
+    value = os.environ.get("HARVESTER_BATCH_SIZE", "")
+    return int(value) if value.isdigit() and int(value) > 0 else BATCH
 Progress = Callable[[SourceStats], None]
 
 
@@ -68,12 +82,36 @@ async def harvest(
     now: Callable[[], datetime] = utcnow,
     progress: Progress | None = None,
     full: bool = False,
+    wait: bool = False,
+    on_wait: Callable[[str], None] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> RunReport:
     """Harvest the named sources (all when empty) into the database behind `engine`.
-    `full`: OAI-PMH sources re-enumerate from their earliest record."""
+    `full`: OAI-PMH sources re-enumerate from their earliest record.
+    A source another run is harvesting raises SourceBusy, or is waited for (`wait`)."""
     sources = [settings.source(n) for n in source_names] if source_names else list(settings.sources)
-    with engine.begin() as conn:
-        run_id = start_run(conn, [s.name for s in sources], now())
+    async with hold_sources(engine, [s.name for s in sources], wait=wait,
+                            on_wait=on_wait) as locks:
+        with engine.begin() as conn:
+            run_id = start_run(conn, [s.name for s in sources], now())
+        locks.annotate(run_id)
+        return await _run(settings, engine, sources, run_id, client=client, sleep=sleep,
+                          now=now, progress=progress, full=full, stop=stop)
+
+
+async def _run(
+    settings: Settings,
+    engine: Engine,
+    sources: Sequence[SourceSettings],
+    run_id: int,
+    *,
+    client: httpx.AsyncClient | None,
+    sleep: Callable[[float], object] | None,
+    now: Callable[[], datetime],
+    progress: Progress | None,
+    full: bool,
+    stop: asyncio.Event | None,
+) -> RunReport:
     kwargs: dict[str, object] = {"client": client, "now": now}
     if sleep is not None:
         kwargs["sleep"] = sleep
@@ -83,7 +121,7 @@ async def harvest(
                 harvest_oai_source(s, settings, fetcher, engine, run_id, now=now,
                                    progress=progress, client=client, sleep=sleep, full=full)
                 if s.oai
-                else _harvest_source(s, fetcher, engine, run_id, now, progress)
+                else _harvest_source(s, fetcher, engine, run_id, now, progress, stop)
                 for s in sources
             )
         )
@@ -100,6 +138,7 @@ async def _harvest_source(
     run_id: int,
     now: Callable[[], datetime],
     progress: Progress | None,
+    stop: asyncio.Event | None = None,
 ) -> SourceStats:
     stats = SourceStats(source.name)
     started = time.monotonic()
@@ -114,16 +153,21 @@ async def _harvest_source(
 
     try:
         batch: list[str] = []
+        size = batch_size()
         async for url in discover(source, fetcher, on_discovery_error):
+            if stop is not None and stop.is_set():
+                break
             stats.discovered += 1
             batch.append(normalize_url(url))
-            if len(batch) >= BATCH:
-                await _process_batch(source, source_id, batch, fetcher, engine, stats, now)
+            if len(batch) >= size:
+                await _process_batch(source, source_id, batch, fetcher, engine, stats, now, stop)
                 batch = []
                 if progress:
                     progress(stats)
-        if batch:
-            await _process_batch(source, source_id, batch, fetcher, engine, stats, now)
+        if stop is not None and stop.is_set():
+            stats.stopped = "stopped on request after committing the pages fetched"
+        elif batch:
+            await _process_batch(source, source_id, batch, fetcher, engine, stats, now, stop)
         if stats.discovered == 0 and discovery_errors:
             stats.fatal = "discovery failed: " + "; ".join(discovery_errors)
     except HarvestError as exc:
@@ -146,12 +190,13 @@ async def _process_batch(
     engine: Engine,
     stats: SourceStats,
     now: Callable[[], datetime],
+    stop: asyncio.Event | None = None,
 ) -> None:
     with engine.connect() as conn:
         states = get_page_states(conn, urls)
-    outcomes = await asyncio.gather(
-        *(_fetch_one(source, u, states.get(u), fetcher, stats, now) for u in urls)
-    )
+    tasks = [asyncio.ensure_future(_fetch_one(source, u, states.get(u), fetcher, stats, now))
+             for u in urls]
+    outcomes = await _until_stopped(tasks, stop)
     records = [o.record for o in outcomes if o.record is not None]
     rows = [o.row for o in outcomes if o.row is not None]
     with engine.begin() as conn:
@@ -162,6 +207,31 @@ async def _process_batch(
             stats.unchanged += loaded.unchanged
         if rows:
             record_fetches(conn, source_id, rows)
+
+
+async def _until_stopped(tasks: Sequence[asyncio.Future[_Outcome]], stop: asyncio.Event | None
+                         ) -> list[_Outcome]:
+    """The tasks' results; once `stop` is set, those not done yet are cancelled and left out.
+
+    A page's task completes without an await after its answer arrives, so a page
+    is either fully counted and returned here or not touched at all.
+    """
+    if stop is None:
+        return list(await asyncio.gather(*tasks))
+    everything = asyncio.gather(*tasks)
+    stopper = asyncio.ensure_future(stop.wait())
+    either: list[asyncio.Future[Any]] = [everything, stopper]
+    try:
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+        finished = everything.done()
+        if not finished:
+            everything.cancel()
+        await asyncio.gather(everything, stopper, return_exceptions=True)
+    if finished:
+        return list(everything.result())  # re-raises what a task raised
+    return [t.result() for t in tasks if not t.cancelled()]
 
 
 async def _fetch_one(

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, case, func, insert, select
 from .db import dialect_insert
 from .models import fetched_pages, harvest_run_sources, harvest_runs, sources
 
-RUN_STATUSES = ("running", "ok", "partial", "failed")
+RUN_STATUSES = ("running", "ok", "partial", "failed", "stopped")  # stopped: SIGINT/SIGTERM
 _URLS_PER_QUERY = 5000
 _COUNTERS = ("fetched", "not_modified", "unchanged", "new", "changed", "failed")
 
@@ -105,9 +105,9 @@ def finish_run(
     stats: Mapping[str, Any],
     now: datetime,
 ) -> None:
-    """Close a run: status is 'ok', 'partial' or 'failed'; stats maps source name -> counters."""
+    """Close a run: 'ok', 'partial', 'failed' or 'stopped'; stats maps source -> counters."""
     if status not in RUN_STATUSES[1:]:
-        raise ValueError(f"a finished run is ok, partial or failed, not {status!r}")
+        raise ValueError(f"a finished run is ok, partial or failed (or stopped), not {status!r}")
     conn.execute(
         harvest_runs.update()
         .where(harvest_runs.c.id == run_id)

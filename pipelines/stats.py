@@ -34,6 +34,7 @@ class SourceStats:
     failed: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)
     fatal: str | None = None
+    stopped: str | None = None  # set when a signal ended the source early (pipelines/run.py)
 
     def count_problem(self, reason: str, url: str, message: str = "") -> None:
         bucket = self.skipped if reason in NOT_FAILURES else self.failed
@@ -50,6 +51,8 @@ class SourceStats:
     def status(self) -> str:
         if self.fatal:
             return "failed"
+        if self.stopped:
+            return "stopped"
         return "partial" if self.failures else "ok"
 
     def summary_line(self) -> str:
@@ -72,6 +75,8 @@ class SourceStats:
             parts.append("reasons=" + ",".join(f"{k}:{v}" for k, v in sorted(self.failed.items())))
         if self.fatal:
             parts.append(f"error={self.fatal!r}")
+        if self.stopped:
+            parts.append(f"stopped={self.stopped!r}")
         parts.append(f"{self.seconds:.1f}s")
         return " ".join(parts)
 
@@ -98,6 +103,7 @@ class SourceStats:
                 for reason, n in self.failed.items()
             },
             "fatal": self.fatal,
+            "stopped": self.stopped,
         }
 
 
@@ -112,6 +118,8 @@ class RunReport:
 
     @property
     def status(self) -> str:
+        if any(s.status == "stopped" for s in self.sources):
+            return "stopped"
         if all(s.status == "ok" for s in self.sources):
             return "ok"
         if all(s.status == "failed" for s in self.sources):
