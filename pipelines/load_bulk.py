@@ -1,20 +1,19 @@
 """Bulk statements for the loader, each written the fast way for its dialect.
 
-Measured on 10,000 records (bench/load.py): with plain executemany, psycopg
-spent most of its time re-parsing the huge multi-VALUES statements SQLAlchemy
-builds for RETURNING, and large IN lists. So on PostgreSQL key lookups use
-`= ANY(array)`, rows are streamed with COPY, and get-or-create inserts (which
-must skip conflicts) read one JSON parameter with json_to_recordset. SQLite
-gets executemany of plain tuples, which its C loop runs without per-row
-SQLAlchemy work. Ids are read back with one keyed SELECT afterwards.
+Rows arrive as tuples in a fixed column order, already in the driver's form
+(timestamps converted once per batch, not once per row). SQLite gets
+executemany of plain tuples, which its C loop runs without per-row
+SQLAlchemy work. PostgreSQL gets COPY; key lookups use `= ANY(array)`, since
+psycopg re-parses large IN lists and multi-VALUES statements; get-or-create
+inserts (which must skip conflicts) read one JSON parameter with
+json_to_recordset, because COPY cannot skip conflicts.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
+Row = tuple[Any, ...]
+
 
 def is_postgres(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
@@ -45,46 +46,58 @@ def one_of(conn: Connection, column: Any, values: Sequence[Any]) -> ColumnElemen
     return column.in_(select(literal_column("value")).select_from(listed))  # type: ignore[no-any-return]
 
 
+def driver_value(conn: Connection, table: Table, column: str, value: Any) -> Any:
+    """`value` as the column's bind processor hands it to the driver (UTC timestamps)."""
+    dialect = conn.dialect
+    process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+    return process(value) if process is not None else value
+
+
+def quoted(conn: Connection, names: Iterable[str]) -> str:
+    quote = conn.dialect.identifier_preparer.quote
+    return ", ".join(quote(n) for n in names)
+
+
 def insert_rows(
     conn: Connection,
-    table: Table,
-    rows: Sequence[Mapping[str, Any]],
+    table: Table | str,
+    columns: Sequence[str],
+    rows: Sequence[Row],
     *,
     skip_conflicts: bool = False,
 ) -> None:
-    """Insert rows as fast as the driver can; with skip_conflicts, rows that clash are dropped.
-
-    Values still pass through each column type's bind processor (UTC
-    timestamps), so the stored form is what SQLAlchemy itself would write.
-    """
+    """Insert tuples (driver-ready values in `columns` order); with skip_conflicts,
+    rows that clash with a unique key are dropped."""
     if not rows:
         return
-    columns = list(rows[0])
+    name = table if isinstance(table, str) else table.name
     quote = conn.dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
+    names = quoted(conn, columns)
     if is_postgres(conn) and skip_conflicts:
-        # COPY cannot skip conflicts. One JSON parameter is encoded in C; arrays per
-        # column went through psycopg's Python list dumper (measured 2x slower).
+        assert isinstance(table, Table), "conflict-skipping inserts need the Table for types"
         spec = ", ".join(f"{quote(c)} {table.c[c].type.compile(conn.dialect)}" for c in columns)
         sql = (
-            f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} "
+            f"INSERT INTO {quote(name)} ({names}) SELECT {names} "
             f"FROM json_to_recordset(%(rows)s::json) AS r({spec}) ON CONFLICT DO NOTHING"
         )
-        payload = json.dumps([dict(r) for r in rows], ensure_ascii=False, default=_iso)
-        conn.exec_driver_sql(sql, {"rows": payload})
+        payload = [dict(zip(columns, row, strict=True)) for row in rows]
+        conn.exec_driver_sql(sql, {"rows": json.dumps(payload, ensure_ascii=False, default=_iso)})
         return
-    values = _tuples(conn, table, columns, rows)
     if is_postgres(conn):
-        driver: Any = conn.connection.driver_connection
-        copy_sql = f"COPY {quote(table.name)} ({names}) FROM STDIN"
-        with driver.cursor() as cur, cur.copy(copy_sql) as cp:
-            for value in values:
-                cp.write_row(value)
+        copy_rows(conn, f"COPY {quote(name)} ({names}) FROM STDIN", rows)
         return
     marks = ", ".join("?" for _ in columns)
     tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks}){tail}"
-    conn.exec_driver_sql(sql, values)
+    conn.exec_driver_sql(f"INSERT INTO {quote(name)} ({names}) VALUES ({marks}){tail}", rows)
+
+
+def copy_rows(conn: Connection, copy_sql: str, rows: Iterable[Row]) -> None:
+    """Stream rows to a PostgreSQL COPY ... FROM STDIN statement."""
+    driver: Any = conn.connection.driver_connection
+    with driver.cursor() as cur, cur.copy(copy_sql) as cp:
+        write = cp.write_row
+        for row in rows:
+            write(row)
 
 
 def _iso(value: Any) -> str:
@@ -93,24 +106,38 @@ def _iso(value: Any) -> str:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _tuples(
-    conn: Connection, table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]]
-) -> list[tuple[Any, ...]]:
-    """Row values in column order, through the bind processors of the columns that have one."""
-    dialect = conn.dialect
-    getter = itemgetter(*columns)
-    values = [getter(row) for row in rows] if len(columns) > 1 else [(r[columns[0]],) for r in rows]
-    processed = [
-        (i, proc)
-        for i, c in enumerate(columns)
-        if (proc := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    ]
-    if not processed:
-        return values
-    out = []
-    for value in values:
-        as_list = list(value)
-        for i, proc in processed:
-            as_list[i] = proc(as_list[i])
-        out.append(tuple(as_list))
-    return out
+_STAGE = "harvester_load_authors"
+_STAGE_DDL = (
+    f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (seq bigserial, publication_id integer, "
+    "role text, position integer, person_key text, name text, family text, given text, "
+    "orcid text, affiliations_json text) ON COMMIT DELETE ROWS"
+)
+_STAGE_COLUMNS = ("publication_id, role, position, person_key, name, family, given, orcid, "
+                  "affiliations_json")  # fmt: skip
+_NEW_PERSONS = f"""
+INSERT INTO persons (person_key, name, family, given, orcid)
+SELECT DISTINCT ON (s.person_key) s.person_key, s.name, s.family, s.given, s.orcid
+FROM {_STAGE} s
+WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.person_key = s.person_key)
+ORDER BY s.person_key, s.seq
+ON CONFLICT DO NOTHING"""
+_AUTHORSHIPS = f"""
+INSERT INTO authorships (publication_id, role, position, person_id, name, family, given,
+                         orcid, affiliations_json)
+SELECT s.publication_id, s.role, s.position, p.id, s.name, s.family, s.given, s.orcid,
+       s.affiliations_json
+FROM {_STAGE} s JOIN persons p ON p.person_key = s.person_key"""
+
+
+def stage_authors(conn: Connection, rows: Sequence[Row]) -> None:
+    """PostgreSQL: authorships whose person_id slot holds the person KEY.
+
+    The rows are COPYed into a session temp table; the missing persons (first
+    mention wins, as in load_rows.person_rows) and the authorships are then made
+    by two INSERT ... SELECT, so no person key or id travels back to Python.
+    """
+    conn.exec_driver_sql(_STAGE_DDL)
+    conn.exec_driver_sql(f"TRUNCATE {_STAGE}")
+    copy_rows(conn, f"COPY {_STAGE} ({_STAGE_COLUMNS}) FROM STDIN", rows)
+    conn.exec_driver_sql(_NEW_PERSONS)
+    conn.exec_driver_sql(_AUTHORSHIPS)

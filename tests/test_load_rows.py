@@ -8,7 +8,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from harvester.types import Identifier, Metric, Person, Record
+from harvester.types import (
+    Citation,
+    FileLink,
+    Identifier,
+    Metric,
+    PageRange,
+    PartialDate,
+    Person,
+    Record,
+    Subject,
+)
 from pipelines.load_rows import json_and_hash, metric_rows, person_key, record_json, venue_key
 
 BASE = Record(url="https://r.test/p/1", platform="pure", source_key="k1", title="Ünï 'x'")
@@ -21,11 +31,26 @@ BASE = Record(url="https://r.test/p/1", platform="pure", source_key="k1", title=
         Record(url="u", platform="p", source_key="k", metrics=(Metric("views", 3, "pure"),),
                warnings=("odd date",), provenance={"title": "ris", "doi": "meta"},
                authors=(Person("A B", "B", "A", affiliations=("Uni",)),)),
+        # every nested kind, floats, counts, dates of each precision, escapes and non-ASCII
+        Record(url="https://r.test/\u2028\"q\"", platform="pure", source_key="k\\2",
+               title="Tab\there\nnewline \U0001f600", pages=PageRange("e1", "e9", 9),
+               published=PartialDate(2016), online=PartialDate(2016, 6),
+               status_date=PartialDate(2016, 6, 30), keywords=("α", "β"),
+               subjects=(Subject("asjc", "Physics", 0.125, "3100"), Subject("ddc", "x", 1e-07)),
+               files=(FileLink("https://r.test/f.pdf", None, "application/pdf", "open"),),
+               citations=(Citation("ris", "TY  - JOUR\r\n"),),
+               identifiers=(Identifier("issn", "1234-5678"),),
+               authors=(Person("Ø", orcid="0000-0001-2345-6789", role="editor",
+                               url="https://r.test/p/ø"),),
+               provenance={"title": "ris", "abstract": "meta:dc", "doi": "pure"}),
     ],
 )  # fmt: skip
 def test_loader_hash_and_json_agree_with_the_record(record: Record) -> None:
     canonical, digest = json_and_hash(record)
     assert digest == record.content_hash()
+    shape = {k: v for k, v in record.to_json().items() if k not in ("metrics", "warnings")}
+    assert canonical == json.dumps(shape, sort_keys=True, ensure_ascii=False,
+                                   separators=(",", ":"))
     assert json.loads(record_json(record, canonical)) == record.to_json()
 
 
