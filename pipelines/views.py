@@ -31,10 +31,26 @@ SELECT k.publication_id, k.keyword
 FROM keywords k
 """
 
+V_PUBLICATION_IDENTIFIERS = """
+SELECT p.id AS publication_id, 'doi' AS scheme, p.doi AS value
+FROM publications p
+WHERE p.doi IS NOT NULL
+UNION ALL
+SELECT i.publication_id, i.scheme, i.value
+FROM identifiers i
+"""
+
+V_PUBLICATION_SUBJECTS = """
+SELECT s.publication_id, s.position, s.scheme, s.term, s.code, s.weight
+FROM subjects s
+"""
+
 VIEWS: dict[str, str] = {
     "v_publications": V_PUBLICATIONS,
     "v_publication_authors": V_PUBLICATION_AUTHORS,
     "v_publication_keywords": V_PUBLICATION_KEYWORDS,
+    "v_publication_identifiers": V_PUBLICATION_IDENTIFIERS,
+    "v_publication_subjects": V_PUBLICATION_SUBJECTS,
 }
 """View name -> SELECT body."""
 
@@ -46,6 +62,8 @@ VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "v_publication_authors": ("publication_id", "position", "family", "given", "name", "orcid"),
     "v_publication_keywords": ("publication_id", "keyword"),
+    "v_publication_identifiers": ("publication_id", "scheme", "value"),
+    "v_publication_subjects": ("publication_id", "position", "scheme", "term", "code", "weight"),
 }  # fmt: skip
 """The documented columns of each view, in order."""
 

@@ -13,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from harvester.types import Person, Record
+from harvester.types import Person, Record, Subject
 from pipelines.db import alembic_config, make_engine, upgrade
 from pipelines.load import ensure_source, upsert_records
 from pipelines.models import metadata
@@ -67,7 +67,8 @@ def test_view_has_exactly_the_documented_columns(engine: Engine, view: str) -> N
 def test_migrated_views_return_what_the_views_module_selects(engine: Engine) -> None:
     authors = (Person("Ana Lee", "Lee", "Ana"), Person("Bo Wu", "Wu", "Bo", role="editor"))
     record = Record(url="https://x.test/1", platform="pure", source_key="k1", title="T",
-                    authors=authors, keywords=("a", "b"))  # fmt: skip
+                    authors=authors, keywords=("a", "b"), doi="10.1/t",
+                    subjects=(Subject("asjc", "Physics"),))  # fmt: skip
     with engine.begin() as conn:
         upsert_records(conn, ensure_source(conn, "s", "pure", None), [record], now=NOW)
     with engine.connect() as conn:

@@ -41,6 +41,9 @@ EXPECTED: dict[str, list[tuple[Any, ...]]] = {
            ("Raman maps of graphite", "Doe", "Jane", "Jane Doe"),
            ("Transport measurements", "Doe", "Jane", "Jane Doe"),
            ("Untitled notes on spin", "Lee", "Ana", "Ana Lee")],
+    "13": [("doi", 3, 3), ("isbn", 1, 1), ("issn", 2, 2)],
+    "14": [("alpha", "Graphene transport in {bilayer} systems")],
+    "15": [("asjc", "Physics", "3100", 2), ("fingerprint", "Graphene", None, 1)],
 }  # fmt: skip
 
 _HEADING = re.compile(r"^### (\d+)\. ", re.M)
