@@ -125,6 +125,30 @@ def make_person(
     Explicit `family`/`given` win over splitting `name`. A name given as
     "Family, Given" is displayed as "Given Family".
     """
+    if (
+        orcid is None and url is None and family is None and given is None
+        and type(affiliations) is tuple and not affiliations
+    ):
+        return _person_from_name(name, role)
+    return _make_person(name, role, orcid, affiliations, url, family, given)
+
+
+# Most callers pass a bare name, and the same names recur across records and pages;
+# a Person is immutable, so one instance per (name, role) can be shared.
+@lru_cache(maxsize=8192)
+def _person_from_name(name: str, role: str) -> Person | None:
+    return _make_person(name, role, None, (), None, None, None)
+
+
+def _make_person(
+    name: str,
+    role: str,
+    orcid: str | None,
+    affiliations: Iterable[str],
+    url: str | None,
+    family: str | None,
+    given: str | None,
+) -> Person | None:
     display = clean(name)
     family, given = clean(family), clean(given)
     if display is None:

@@ -14,7 +14,7 @@ from harvester.normalize.identifiers import normalize_doi
 from harvester.normalize.languages import to_iso639_1
 from harvester.normalize.text import clean
 from harvester.oai.formats._common import build, coarse_type, is_http, payload
-from harvester.oai.formats.oai_dc import collect, dc_fields
+from harvester.oai.formats.oai_dc import collect, dc_fields, texts_of
 from harvester.oai.protocol import OAIRecord
 from harvester.types import Record, Subject
 
@@ -26,7 +26,7 @@ def _first(found: dict[str, list[etree._Element]], name: str) -> str | None:
 def to_record(rec: OAIRecord, *, source_url: str) -> Record:
     """A base_dc record as a Record; NotARecord for deleted or empty records."""
     found = collect(payload(rec, source_url))
-    fields = dc_fields(found)
+    fields = dc_fields(texts_of(found))
     if fields["type"] is None:
         type_, raw = coarse_type(el.text for el in found.get("typenorm", ()))
         if type_:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
@@ -45,41 +46,80 @@ def collect(meta: etree._Element) -> dict[str, list[etree._Element]]:
     return found
 
 
-def _texts(found: dict[str, list[etree._Element]], name: str) -> list[str]:
-    return [el.text for el in found.get(name, ()) if el.text]
+def texts_of(found: dict[str, list[etree._Element]]) -> dict[str, list[str]]:
+    """The non-empty texts of `collect`'s elements, by local name."""
+    return {name: [el.text for el in els if el.text] for name, els in found.items()}
 
 
-def dc_fields(found: dict[str, list[etree._Element]]) -> dict[str, Any]:
-    """The Record fields Dublin Core elements give; shared with base_dc."""
+# {namespace}local -> local; a DC container uses a dozen tags, read millions of times
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def collect_texts(meta: etree._Element) -> dict[str, list[str]]:
+    """`texts_of(collect(meta))` in one pass, without keeping the elements."""
+    found: dict[str, list[str]] = {}
+    names = _LOCAL_NAMES
+    for child in meta:
+        text = child.text
+        if not text:
+            continue
+        tag = child.tag
+        name = names.get(tag)  # comments and PIs: tag is a function, never a key
+        if name is None:
+            if not isinstance(tag, str):
+                continue
+            name = tag[tag.rfind("}") + 1 :]
+            if len(names) < 4096:  # bounded: a hostile feed may invent tags
+                names[tag] = name
+        got = found.get(name)
+        if got is None:
+            found[name] = [text]
+        else:
+            got.append(text)
+    return found
+
+
+def _first_clean(found: dict[str, list[str]], name: str) -> str | None:
+    got = found.get(name)
+    return clean(got[0]) if got else None
+
+
+def dc_fields(found: dict[str, list[str]]) -> dict[str, Any]:
+    """The Record fields Dublin Core elements give (texts by local name, as
+    `collect_texts` reads them); shared with base_dc."""
+    get = found.get
     published = None
-    for raw in _texts(found, "date"):
+    for raw in get("date", ()):
         published = parse_date(raw)
         if published is not None:
             break
     language = None
-    for raw in _texts(found, "language"):
+    for raw in get("language", ()):
         language = to_iso639_1(raw)
         if language:
             break
-    type_, type_raw = coarse_type(_texts(found, "type"))
+    type_, type_raw = coarse_type(get("type", ()))
+    abstract = None
+    for raw in get("description", ()):
+        abstract = strip_markup(raw)
+        if abstract:
+            break
     fields: dict[str, Any] = {
-        "title": clean(next(iter(_texts(found, "title")), None)),
-        "abstract": next(
-            (a for a in map(strip_markup, _texts(found, "description")) if a), None
-        ),
+        "title": _first_clean(found, "title"),
+        "abstract": abstract,
         "authors": persons(found),
         "published": published,
         "language": language,
         "type": type_,
         "type_raw": type_raw,
-        "publisher": clean(next(iter(_texts(found, "publisher")), None)),
+        "publisher": _first_clean(found, "publisher"),
     }
-    fields.update(_subjects(_texts(found, "subject")))
-    fields.update(_identifiers(_texts(found, "identifier")))
+    fields.update(_subjects(get("subject", ())))
+    fields.update(_identifiers(get("identifier", ())))
     return fields
 
 
-def _subjects(raws: list[str]) -> dict[str, Any]:
+def _subjects(raws: Iterable[str]) -> dict[str, Any]:
     keywords: list[str | None] = []
     subjects: list[Subject] = []
     for raw in raws:
@@ -92,7 +132,7 @@ def _subjects(raws: list[str]) -> dict[str, Any]:
     return {"keywords": clean_many(keywords), "subjects": tuple(subjects)}
 
 
-def _identifiers(raws: list[str]) -> dict[str, Any]:
+def _identifiers(raws: Iterable[str]) -> dict[str, Any]:
     doi = url = None
     ids: list[Identifier] = []
     files: list[FileLink] = []
@@ -123,11 +163,11 @@ def _mime(url: str) -> str | None:
 
 def to_record(rec: OAIRecord, *, source_url: str) -> Record:
     """An oai_dc record as a Record; NotARecord for deleted or empty records."""
-    fields = dc_fields(collect(payload(rec, source_url)))
+    fields = dc_fields(collect_texts(payload(rec, source_url)))
     return build(rec, f"oai:{rec.metadata_prefix or 'oai_dc'}", fields)
 
 
-def persons(found: dict[str, list[etree._Element]]) -> tuple[Person, ...]:
+def persons(found: dict[str, list[str]]) -> tuple[Person, ...]:
     """dc:creator values as authors; dc:contributor is left out (DSpace repeats the
     creators there, others put supervisors and funders)."""
-    return tuple(p for p in (make_person(n) for n in _texts(found, "creator")) if p is not None)
+    return tuple(p for p in map(make_person, found.get("creator", ())) if p is not None)
