@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import itertools
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -85,8 +84,11 @@ async def test_delay_spaces_request_starts(server: ScriptedServer, fetcher: Fetc
         *(fetcher.fetch(server.url(f"/d?{i}"), politeness=polite) for i in range(4))
     )
     starts = sorted(r.started for r in server.requests)
-    gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert min(gaps) >= 0.045, gaps
+    # Arrival times at the server jitter on a loaded machine (one request's
+    # arrival can be late and bunch up with the next), so judge the whole span:
+    # without the gate all four arrive within a few milliseconds.
+    # The exact schedule is asserted with fake time in test_fetch_gate.py.
+    assert starts[-1] - starts[0] >= 0.12, starts
 
 
 async def test_gzip_encoded_response_is_decoded(server: ScriptedServer, fetcher: Fetcher) -> None:
