@@ -153,6 +153,10 @@ def list_sources(config_path: Path) -> None:
     for s in settings.sources:
         how = [f"{k}={len(v)}" for k, v in (("sitemap", s.sitemap), ("listing", s.listing),
                                             ("urls", s.urls)) if v]
+        if s.oai:
+            how.append(f"oai={s.oai} prefix={s.metadata_prefix or 'best'}"
+                       + (f" set={s.set_spec}" if s.set_spec else "")
+                       + f" enrich={s.enrich}")
         pol = s.politeness
         click.echo(
             f"{s.name}\tplatform={s.platform}\t{' '.join(how)}\t"

@@ -108,3 +108,16 @@ def test_parse_rejects_an_unknown_platform(tmp_path: Path) -> None:
     page.write_text("<html><title>x</title></html>")
     result = CliRunner().invoke(main, ["parse", str(page), "--platform", "nosuch"])
     assert result.exit_code == 2
+
+
+def test_sources_lists_every_source_with_its_discovery(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, sources=[
+        {"name": "portal", "platform": "pure", "sitemap": "https://example.org/sitemap.xml"},
+        {"name": "oai", "oai": "https://example.org/oai", "set": "articles"},
+    ])
+    result = CliRunner().invoke(main, ["sources", "--config", str(cfg)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("portal") and "sitemap=1" in lines[0]
+    assert lines[1].startswith("oai") and "oai=https://example.org/oai" in lines[1]
+    assert "set=articles" in lines[1]
