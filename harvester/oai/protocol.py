@@ -200,50 +200,52 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _header(env: _Envelope, el: etree._Element) -> OAIHeader:
+def _header_values(
+    ns: str, el: etree._Element
+) -> tuple[str, str, tuple[str, ...], bool]:
     # one pass over the children by tag: ElementPath's find() costs ~1.5 µs a call
-    ns = env.ns
     ident = date = None
     specs: list[str] = []
+    t_spec, t_ident, t_date = ns + "setSpec", ns + "identifier", ns + "datestamp"
     for child in el:
         tag = child.tag
-        if tag == ns + "setSpec":
+        if tag == t_spec:
             if child.text and (spec := child.text.strip()):
                 specs.append(spec)
-        elif tag == ns + "identifier":
+        elif tag == t_ident:
             if ident is None:
                 ident = (child.text or "").strip()
-        elif tag == ns + "datestamp" and date is None:
+        elif tag == t_date and date is None:
             date = (child.text or "").strip()
-    return OAIHeader(
-        identifier=ident or "",
-        datestamp=date or "",
-        set_specs=tuple(specs),
-        deleted=el.get("status") == "deleted",
-    )
+    return ident or "", date or "", tuple(specs), el.get("status") == "deleted"
+
+
+def _header(env: _Envelope, el: etree._Element) -> OAIHeader:
+    return OAIHeader(*_header_values(env.ns, el))
 
 
 def _record(env: _Envelope, el: etree._Element, prefix: str | None) -> OAIRecord:
     ns = env.ns
+    t_header, t_meta, t_about = ns + "header", ns + "metadata", ns + "about"
     head = meta = None
     about: list[etree._Element] = []
     for child in el:
         tag = child.tag
-        if tag == ns + "header":
+        if tag == t_header:
             if head is None:
                 head = child
-        elif tag == ns + "metadata":
+        elif tag == t_meta:
             if meta is None:
                 meta = child
-        elif tag == ns + "about":
+        elif tag == t_about:
             about.extend(c for c in child if isinstance(c.tag, str))
-    h = _header(env, head) if head is not None else OAIHeader("", "")
-    payload = None
-    if meta is not None and not h.deleted:
-        payload = next((c for c in meta if isinstance(c.tag, str)), None)
-    return OAIRecord(
-        h.identifier, h.datestamp, h.set_specs, h.deleted, payload, prefix, tuple(about)
+    ident, date, specs, deleted = (
+        _header_values(ns, head) if head is not None else ("", "", (), False)
     )
+    payload = None
+    if meta is not None and not deleted:
+        payload = next((c for c in meta if isinstance(c.tag, str)), None)
+    return OAIRecord(ident, date, specs, deleted, payload, prefix, tuple(about))
 
 
 def parse_list_records(

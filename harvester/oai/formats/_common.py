@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import html
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from lxml import etree
 
 from harvester.errors import NotARecord
-from harvester.normalize.text import clean
+from harvester.normalize.text import clean, unescape
 from harvester.oai.protocol import OAIRecord
 from harvester.types import PageRange, Record
 
@@ -84,7 +83,7 @@ def strip_markup(text: str | None) -> str | None:
         return None
     if "<" not in text and "&lt;" not in text:
         return clean(text)
-    text = html.unescape(text)
+    text = unescape(text)
     if "<" in text:
         text = _TAG.sub(" ", text)
     # double-escaped markup leaves entities behind the tags; clean() decodes them
@@ -132,7 +131,20 @@ def _empty(value: Any) -> bool:
 
 def build(rec: OAIRecord, layer: str, fields: dict[str, Any]) -> Record:
     """The Record, with provenance naming `layer` for every field that has a value."""
-    kept = {k: v for k, v in fields.items() if not _empty(v)}
+    kept: dict[str, Any] = {}
+    for k, v in fields.items():  # _empty() inlined: it runs for every field of every record
+        if v is None:
+            continue
+        kind = type(v)
+        if kind is str or kind is tuple:
+            if not v:
+                continue
+        elif kind is PageRange:
+            if v == _NO_PAGES:
+                continue
+        elif v == "" or v == ():
+            continue
+        kept[k] = v
     provenance = dict.fromkeys(kept, layer)
     provenance.pop("url", None)
     return Record(

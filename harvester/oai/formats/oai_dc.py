@@ -123,7 +123,8 @@ def _subjects(raws: Iterable[str]) -> dict[str, Any]:
     keywords: list[str | None] = []
     subjects: list[Subject] = []
     for raw in raws:
-        m = _CLASSIFICATION.match(raw.strip())
+        # every classification has a ":" or "="; most keywords have neither
+        m = _CLASSIFICATION.match(raw.strip()) if ":" in raw or "=" in raw else None
         if m:
             code = m.group(2).strip()
             subjects.append(Subject(scheme=m.group(1).lower(), term=code, code=code))
