@@ -166,7 +166,8 @@ class PgLocks:
                 "select a.application_name, a.backend_start from pg_locks l "
                 "join pg_stat_activity a on a.pid = l.pid "
                 "where l.locktype = 'advisory' and l.granted and l.objsubid = 2 "
-                "and l.classid = :ns and l.objid = :key"
+                "and l.classid = :ns and l.objid = :key and l.database = "
+                "(select oid from pg_database where datname = current_database())"
             ),
             {"ns": PG_NAMESPACE, "key": pg_key(name)},
         ).first()

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from pipelines.cli import main
 from pipelines.db import open_database
-from pipelines.lock import Holder, SourceBusy, hold_sources
+from pipelines.lock import Holder, PgLocks, SourceBusy, hold_sources
 from pipelines.sample_site import SAMPLE_RECORDS, SampleSite
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,3 +153,26 @@ def test_sqlite_lock_files_sit_next_to_the_database(tmp_path: Path) -> None:
     asyncio.run(try_hold(url, "one", "two"))
     assert sorted(p.name for p in (tmp_path / "h.db.locks").iterdir()) == ["one.lock",
                                                                           "two.lock"]
+
+
+@pytest.mark.postgres
+async def test_postgres_locks_and_holders_are_per_database(pg_url: str, pg_server: str) -> None:
+    import psycopg
+
+    other = pg_url.rsplit("/", 1)[0] + "/" + pg_url.rsplit("/", 1)[1] + "_b"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'create database "{other.rsplit("/", 1)[1]}"')
+    try:
+        first, second = open_database(pg_url), open_database(other)
+        async with hold_sources(first, ["s", "t"]) as a, hold_sources(second, ["s"]) as b:
+            a.annotate(1)
+            b.annotate(2)
+            # "t" is held in the first database only: the second sees no holder
+            assert PgLocks(second).holder("t") == Holder("t")
+            with pytest.raises(SourceBusy, match="by run 2 "):
+                async with hold_sources(second, ["s"]):
+                    pass
+        second.dispose()
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{other.rsplit("/", 1)[1]}" with (force)')
