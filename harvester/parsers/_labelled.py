@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
@@ -33,6 +34,8 @@ _LABEL_TRIM = re.compile(r"[\s:：]+$")
 _LINE_SPLIT = re.compile(r"\s*\n\s*")
 
 
+# labels recur on every page of a repository; the key of one is computed once
+@lru_cache(maxsize=2048)
 def label_key(text: str | None) -> str:
     """"Author(s):&nbsp;" -> "author(s)": case-folded, spaces collapsed, no trailing colon."""
     cleaned = clean(text) or ""

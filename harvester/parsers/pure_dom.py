@@ -32,11 +32,20 @@ class PureBlocks:
     bibtex: LexborNode | None = None
 
 
+# every class the div routing below tests: most divs have none, and skip the chain
+_DIV_CLASSES = frozenset((
+    "rendering_researchoutput", "rendering_associatespersonsclassifiedportal",
+    "rendering_publicationcontenttyperendererportalng",
+    "rendering_publicationcontenttyperendererportal", "introduction", "rendering_detailsportal",
+    "rendering_abstractportal", "keyword-group", "metric", "rendering_ris", "rendering_bibtex",
+))  # fmt: skip
+
+
 def find_blocks(tree: LexborHTMLParser) -> PureBlocks:
     b = PureBlocks()
     for div in tree.tags("div"):
         names = (div.attributes.get("class") or "").split()
-        if not names:
+        if _DIV_CLASSES.isdisjoint(names):
             continue
         if "rendering_researchoutput" in names and not b.rendering:
             b.rendering = names

@@ -14,10 +14,13 @@ evidence here — the Danish, Dutch, German and Swedish labels are all [K].
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+# a portal prints the same few dozen labels on every page
+@lru_cache(maxsize=2048)
 def label_key(label: str) -> str:
     return _NOT_WORD.sub("", label.casefold())
 

@@ -25,6 +25,34 @@ _ID_SPLIT = re.compile(r"[\n,;]+")
 _STATUS_TEXT = re.compile(r"^(.*?)\s+[-–]\s+(.+)$")
 
 
+def _select(node: LexborNode, tag: str, cls: str | None = None) -> list[LexborNode]:
+    """`node.css(tag)` or `node.css(f"{tag}.{cls}")` by walking the cell.
+
+    A cell's first css() call sets up lexbor's selector engine for the whole tree
+    (~45 µs a page, more than the rest of this table). Walks the node and its
+    descendants in document order, as css() does. Class names are compared as
+    written; where a quirks-mode document could match another case, or the class
+    attribute holds whitespace other than spaces, css() itself decides.
+    """
+    out: list[LexborNode] = []
+    for child in node.traverse(include_text=False):
+        if child.tag != tag:
+            continue
+        if cls is None:
+            out.append(child)
+            continue
+        value = child.attributes.get("class")
+        if not value:
+            continue
+        if not value.isprintable():
+            return node.css(f"{tag}.{cls}")
+        if cls in value.split():
+            out.append(child)
+        elif cls in value.lower().split():
+            return node.css(f"{tag}.{cls}")
+    return out
+
+
 def _in_series(table: LexborNode) -> bool:
     node = table.parent
     for _ in range(2):  # table < div.publication-series (C), one wrapper allowed
@@ -58,8 +86,13 @@ def _row(
     series: dict[str, str],
     unknown: list[str],
 ) -> None:
-    cells = {c.tag: c for c in children(tr) if c.tag in ("th", "td")}
-    th, td = cells.get("th"), cells.get("td")
+    th = td = None
+    for cell in tr.iter(include_text=False):  # the last th and the last td, as a dict kept
+        tag = cell.tag
+        if tag == "td":
+            td = cell
+        elif tag == "th":
+            th = cell
     if th is not None and td is not None:
         key = label_key(th.text())
         if in_series:
@@ -79,8 +112,8 @@ def _row(
 def _statuses(td: LexborNode, order: str) -> list[tuple[str | None, PartialDate | None, str]]:
     """(status, date, raw prefix) per "Prefix - date" pair shown in the status cell."""
     out: list[tuple[str | None, PartialDate | None, str]] = []
-    prefixes = td.css("span.prefix")
-    dates = td.css("span.date")
+    prefixes = _select(td, "span", "prefix")
+    dates = _select(td, "span", "date")
     if prefixes:
         dated = [text_of(d) for d in dates]
         pairs = [(text_of(p), dated[i] if i < len(dated) else "") for i, p in enumerate(prefixes)]
@@ -98,8 +131,8 @@ def properties_fields(main: dict[str, LexborNode], order: str, warnings: list[st
     f: FieldMap = {}
 
     def date_of(td: LexborNode) -> PartialDate | None:
-        node = td.css_first("span.date")
-        raw = text_of(node if node is not None else td)
+        found = _select(td, "span", "date")
+        raw = text_of(found[0] if found else td)
         value = parse_date(raw, order=order) if raw else None
         if raw and value is None:
             warnings.append(f"date not understood: {raw!r}")
@@ -122,7 +155,7 @@ def properties_fields(main: dict[str, LexborNode], order: str, warnings: list[st
         first, last = (rng.first, rng.last) if rng else (None, None)
         f["pages"] = PageRange(first, last, count)
     if "doi" in main:
-        links = [a.attributes.get("href") or "" for a in main["doi"].css("a")]
+        links = [a.attributes.get("href") or "" for a in _select(main["doi"], "a")]
         dois = (normalize_doi(v) for v in [*links, text_of(main["doi"])] if v)
         put(f, "doi", next((d for d in dois if d), None))
     ids = {
