@@ -102,6 +102,30 @@ def harvest(config_path: Path, sources: tuple[str, ...], full: bool, wait: bool)
 
 @main.command()
 @config_option
+@click.option("--source", "source_names", multiple=True,
+              help="Only this source (repeatable; default: all).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+              help="Only pages fetched on or after this UTC date or time.")
+@handle_errors
+def reparse(config_path: Path, source_names: tuple[str, ...], since: Any) -> None:
+    """Re-parse archived pages without the network; write only records that changed."""
+    from datetime import UTC
+
+    from .config import load_settings
+    from .db import open_database
+    from .reparse import reparse as run_reparse
+
+    settings = load_settings(config_path)
+    for name in source_names:
+        settings.source(name)
+    engine = open_database(settings.database_url)
+    when = since.replace(tzinfo=UTC) if since is not None else None
+    for stats in asyncio.run(run_reparse(settings, engine, source_names, since=when)):
+        click.echo(stats.summary_line())
+
+
+@main.command()
+@config_option
 @click.argument("target")
 @click.option("--url", help="The page's address, when TARGET is a saved file.")
 @click.option("--platform", default="auto", show_default=True, help="Parser to use.")

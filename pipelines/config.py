@@ -59,12 +59,21 @@ class SourceSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveSettings:
+    """Where fetched pages are kept as WARC files, and when a file is rotated."""
+
+    directory: Path
+    max_file_bytes: int = 1 << 30
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     path: Path | None
     database_url: str
     fetch: FetchSettings
     politeness: Politeness
     sources: tuple[SourceSettings, ...]
+    archive: ArchiveSettings | None = None  # None: pages are not archived
 
     def source(self, name: str) -> SourceSettings:
         for s in self.sources:
@@ -284,7 +293,32 @@ def _database(value: object, at: _At, base: Path) -> str:
     return text
 
 
-_TOP_KEYS = ("database", "user_agent", "fetch", "politeness", "sources")
+_TOP_KEYS = ("database", "user_agent", "fetch", "politeness", "sources", "archive")
+
+
+def _archive(value: object, at: _At, base: Path, database: str, configured: bool
+             ) -> ArchiveSettings | None:
+    """`archive: false`, a directory, or {dir, max_file_mb}. Unset: next to a SQLite file
+    (`harvest.db` -> `harvest-archive/`), next to the config file for other databases,
+    off when there is neither (settings built in code, e.g. tests)."""
+    if value is False:
+        return None
+    if value is None:
+        url = make_url(database)
+        db = url.database
+        if url.get_backend_name() == "sqlite" and db and db != ":memory:" and (
+                not db.startswith("file:")):
+            path = Path(db)
+            return ArchiveSettings(path.with_name(path.stem + "-archive"))
+        return ArchiveSettings(base / "archive") if configured else None
+    data = {"dir": value} if isinstance(value, str) else _mapping(
+        value, at, ("dir", "max_file_mb"))
+    if "dir" not in data:
+        raise (at / "dir").fail("missing (the directory for WARC files)")
+    directory = Path(_text(data["dir"], at / "dir")).expanduser()
+    size = _number(1, integer=True)(data.get("max_file_mb", 1024), at / "max_file_mb")
+    return ArchiveSettings(directory if directory.is_absolute() else (base / directory).resolve(),
+                           int(size) * 1024 * 1024)
 
 
 def parse_settings(data: object, *, path: Path | None, env: Mapping[str, str],
@@ -319,8 +353,11 @@ def parse_settings(data: object, *, path: Path | None, env: Mapping[str, str],
         if any(s.name == src.name for s in sources):
             raise (at / "sources" / i / "name").fail(f"duplicate source name {src.name!r}")
         sources.append(src)
+    if top.get("archive") is True:
+        raise (at / "archive").fail("must be false, a directory, or {dir, max_file_mb}")
+    archive = _archive(top.get("archive"), at / "archive", base, database, path is not None)
     return Settings(path=path.resolve() if path else None, database_url=database,
-                    fetch=fetch, politeness=default, sources=tuple(sources))
+                    fetch=fetch, politeness=default, sources=tuple(sources), archive=archive)
 
 
 class _StrictLoader(yaml.SafeLoader):

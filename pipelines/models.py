@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Dialect,
@@ -241,6 +242,9 @@ fetched_pages = Table(
     Column("error_reason", String(50)),
     Column("error_message", Text),
     Column("attempts", Integer, nullable=False),
+    # where the last body fetched sits in the WARC archive (harvester/warc.py)
+    Column("warc_file", Text),
+    Column("warc_offset", BigInteger),
     Index(None, "source_id", "source_key"),
 )
 

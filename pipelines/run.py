@@ -17,6 +17,7 @@ as 'stopped'.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import time
@@ -33,6 +34,7 @@ from harvester.http import Fetcher, NotModified
 from harvester.normalize.identifiers import normalize_url
 from harvester.parsers import parse_page
 from harvester.types import Page, Record
+from harvester.warc import WarcWriter
 
 from .config import Settings, SourceSettings
 from .discover import discover
@@ -70,6 +72,7 @@ class _Outcome:
     url: str
     row: FetchRow | None
     record: Record | None = None
+    page: Page | None = None  # a new body, to archive
 
 
 async def harvest(
@@ -115,16 +118,22 @@ async def _run(
     kwargs: dict[str, object] = {"client": client, "now": now}
     if sleep is not None:
         kwargs["sleep"] = sleep
+    archive = (WarcWriter(settings.archive.directory, max_bytes=settings.archive.max_file_bytes)
+               if settings.archive else None)
     async with Fetcher(settings.fetch, **kwargs) as fetcher:  # type: ignore[arg-type]
-        stats = await asyncio.gather(
-            *(
-                harvest_oai_source(s, settings, fetcher, engine, run_id, now=now,
-                                   progress=progress, client=client, sleep=sleep, full=full)
-                if s.oai
-                else _harvest_source(s, fetcher, engine, run_id, now, progress, stop)
-                for s in sources
+        try:
+            stats = await asyncio.gather(
+                *(
+                    harvest_oai_source(s, settings, fetcher, engine, run_id, now=now,
+                                       progress=progress, client=client, sleep=sleep, full=full)
+                    if s.oai
+                    else _harvest_source(s, fetcher, engine, run_id, now, progress, stop, archive)
+                    for s in sources
+                )
             )
-        )
+        finally:
+            if archive is not None:
+                archive.close()
     report = RunReport(run_id, tuple(stats))
     with engine.begin() as conn:
         finish_run(conn, run_id, report.status, {s.name: s.to_json() for s in stats}, now())
@@ -139,6 +148,7 @@ async def _harvest_source(
     now: Callable[[], datetime],
     progress: Progress | None,
     stop: asyncio.Event | None = None,
+    archive: WarcWriter | None = None,
 ) -> SourceStats:
     stats = SourceStats(source.name)
     started = time.monotonic()
@@ -160,14 +170,16 @@ async def _harvest_source(
             stats.discovered += 1
             batch.append(normalize_url(url))
             if len(batch) >= size:
-                await _process_batch(source, source_id, batch, fetcher, engine, stats, now, stop)
+                await _process_batch(source, source_id, batch, fetcher, engine, stats, now, stop,
+                                     archive)
                 batch = []
                 if progress:
                     progress(stats)
         if stop is not None and stop.is_set():
             stats.stopped = "stopped on request after committing the pages fetched"
         elif batch:
-            await _process_batch(source, source_id, batch, fetcher, engine, stats, now, stop)
+            await _process_batch(source, source_id, batch, fetcher, engine, stats, now, stop,
+                                     archive)
         if stats.discovered == 0 and discovery_errors:
             stats.fatal = "discovery failed: " + "; ".join(discovery_errors)
     except HarvestError as exc:
@@ -191,12 +203,16 @@ async def _process_batch(
     stats: SourceStats,
     now: Callable[[], datetime],
     stop: asyncio.Event | None = None,
+    archive: WarcWriter | None = None,
 ) -> None:
     with engine.connect() as conn:
         states = get_page_states(conn, urls)
     tasks = [asyncio.ensure_future(_fetch_one(source, u, states.get(u), fetcher, stats, now))
              for u in urls]
     outcomes = await _until_stopped(tasks, stop)
+    if archive is not None:
+        outcomes = [_archived(o, archive) for o in outcomes]
+        archive.sync()  # on disk before the rows that point at it commit
     records = [o.record for o in outcomes if o.record is not None]
     rows = [o.row for o in outcomes if o.row is not None]
     with engine.begin() as conn:
@@ -207,6 +223,14 @@ async def _process_batch(
             stats.unchanged += loaded.unchanged
         if rows:
             record_fetches(conn, source_id, rows)
+
+
+def _archived(outcome: _Outcome, archive: WarcWriter) -> _Outcome:
+    if outcome.page is None or outcome.row is None:
+        return outcome
+    ref = archive.write(outcome.page)
+    row = dataclasses.replace(outcome.row, warc_file=ref.file, warc_offset=ref.offset)
+    return dataclasses.replace(outcome, row=row, page=None)
 
 
 async def _until_stopped(tasks: Sequence[asyncio.Future[_Outcome]], stop: asyncio.Event | None
@@ -264,14 +288,14 @@ async def _fetch_one(
     if state and state.source_key and state.sha256 == result.sha256:
         # Same bytes as last time: nothing to parse, nothing to load.
         stats.same_content += 1
-        return _Outcome(url, _fetched_row(result, state.source_key, now()))
+        return _Outcome(url, _fetched_row(result, state.source_key, now()), page=result)
     try:
         record, _parser = parse_page(result, source.platform)
     except ParseError as exc:
         log.info("no record from %s: %s", url, exc)
         stats.count_problem(exc.reason, url, str(exc))
-        return _Outcome(url, _fetched_row(result, None, now(), error=exc))
-    return _Outcome(url, _fetched_row(result, record.source_key, now()), record)
+        return _Outcome(url, _fetched_row(result, None, now(), error=exc), page=result)
+    return _Outcome(url, _fetched_row(result, record.source_key, now()), record, result)
 
 
 def _fetched_row(

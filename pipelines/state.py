@@ -48,6 +48,8 @@ class FetchRow:
     source_key: str | None
     error_reason: str | None = None
     error_message: str | None = None
+    warc_file: str | None = None  # where the new body was archived (None: not archived)
+    warc_offset: int | None = None
 
 
 def get_page_states(conn: Connection, urls: Sequence[str]) -> dict[str, PageState]:
@@ -87,6 +89,10 @@ def record_fetches(conn: Connection, source_id: int, rows: Sequence[FetchRow]) -
             "error_reason": new.error_reason,
             "error_message": new.error_message,
             "attempts": case((new.error_reason.is_(None), 0), else_=t.c.attempts + 1),
+            # a new body replaces the archive location; an answer without one keeps it
+            "warc_file": case((new.fetched_at.is_(None), t.c.warc_file), else_=new.warc_file),
+            "warc_offset": case((new.fetched_at.is_(None), t.c.warc_offset),
+                                else_=new.warc_offset),
         },
     )
     conn.execute(stmt, params)

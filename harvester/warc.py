@@ -1,0 +1,139 @@
+"""The raw archive: every fetched page as a WARC 1.1 `response` record, readable by offset.
+
+Each record is its own gzip member, so a (file, offset) pair is enough to read
+one page back without scanning the file, and any WARC tool (warcio, pywb)
+reads the files as they are. Bodies are stored decoded, as the parser saw
+them, so the Content-Encoding / Content-Length / Transfer-Encoding of the wire
+are dropped from the stored headers. Files rotate once they pass `max_bytes`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from harvester.errors import HarvestError
+from harvester.types import Page
+
+REQUESTED = "WARC-Harvester-Requested-URI"  # the URL asked for, before redirects
+_WIRE_ONLY = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+class ArchiveError(HarvestError):
+    """An archive file is missing, unreadable, or holds no response at the offset."""
+
+    reason = "archive"
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveRef:
+    """Where one page sits: a file name inside the archive directory, and a byte offset."""
+
+    file: str
+    offset: int
+
+
+def _warc_date(when: datetime | None) -> str:
+    when = (when or datetime.now(UTC)).astimezone(UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse_date(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class WarcWriter:
+    """Appends pages to `directory`, one new file per writer and per rotation."""
+
+    def __init__(self, directory: Path, *, max_bytes: int = 1 << 30, prefix: str = "harvest"
+                 ) -> None:
+        self.directory = directory
+        self.max_bytes = max_bytes
+        self._prefix = prefix
+        self._seq = 0
+        self._file: BinaryIO | None = None
+        self._name = ""
+
+    def _open(self) -> BinaryIO:
+        if self._file is not None and self._file.tell() >= self.max_bytes:
+            self.close()
+        if self._file is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._seq += 1
+            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+            self._name = f"{self._prefix}-{stamp}-{os.getpid()}-{self._seq:05d}.warc.gz"
+            self._file = open(self.directory / self._name, "ab")  # noqa: SIM115 (kept open)
+        return self._file
+
+    def write(self, page: Page) -> ArchiveRef:
+        out = self._open()
+        offset = out.tell()
+        try:
+            phrase = HTTPStatus(page.status).phrase
+        except ValueError:
+            phrase = "Unknown"
+        headers = [(k, v) for k, v in page.headers.items() if k.lower() not in _WIRE_ONLY]
+        http = StatusAndHeaders(f"{page.status} {phrase}", headers, protocol="HTTP/1.1")
+        extra = {"WARC-Date": _warc_date(page.fetched_at)}
+        if page.requested_url and page.requested_url != page.url:
+            extra[REQUESTED] = page.requested_url
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        record = writer.create_warc_record(page.url, "response", payload=BytesIO(page.body),
+                                           http_headers=http, warc_headers_dict=extra)
+        writer.write_record(record)
+        return ArchiveRef(self._name, offset)
+
+    def sync(self) -> None:
+        """Flush to disk, so a record a database row points at survives a crash."""
+        if self._file is not None:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        if self._file is not None:
+            self.sync()
+            self._file.close()
+            self._file = None
+
+
+def read_page(directory: Path, ref: ArchiveRef) -> Page:
+    """The page stored at `ref`, as the parser first saw it."""
+    path = directory / ref.file
+    try:
+        with open(path, "rb") as f:
+            f.seek(ref.offset)
+            for record in ArchiveIterator(f):
+                if record.rec_type != "response" or record.http_headers is None:
+                    break
+                return _page(record)
+    except OSError as exc:
+        raise ArchiveError(f"cannot read archive file: {exc.strerror}", url=str(path)) from exc
+    except Exception as exc:  # warcio raises its own parse errors on a bad offset
+        raise ArchiveError(f"no WARC record at offset {ref.offset}: {exc}", url=str(path)) from exc
+    raise ArchiveError(f"no response record at offset {ref.offset}", url=str(path))
+
+
+def _page(record: object) -> Page:
+    headers_in = record.rec_headers  # type: ignore[attr-defined]
+    http = record.http_headers  # type: ignore[attr-defined]
+    url = headers_in.get_header("WARC-Target-URI")
+    body = record.content_stream().read()  # type: ignore[attr-defined]
+    return Page(
+        url=url,
+        body=body,
+        status=int(http.get_statuscode()),
+        headers={k.lower(): v for k, v in http.headers},
+        fetched_at=_parse_date(headers_in.get_header("WARC-Date")),
+        requested_url=headers_in.get_header(REQUESTED) or url,
+    )
