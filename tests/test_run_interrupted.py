@@ -21,6 +21,7 @@ import pytest
 import yaml
 from sqlalchemy import Engine, Table, select, text
 
+from harvester.warc import ArchiveRef, read_page
 from pipelines.db import make_engine, open_database
 from pipelines.models import (
     UTCDateTime,
@@ -54,12 +55,17 @@ def write_config(tmp_path: Path, db_url: str, site: SampleSite, delay: float) ->
     path = tmp_path / f"config-{abs(hash(db_url))}.yaml"
     path.write_text(yaml.safe_dump({
         "database": db_url,
+        "archive": str(archive_dir(tmp_path, db_url)),
         "user_agent": "harvester-tests (+mailto:t@example.org)",
         "sources": [{"name": "sample", "platform": "pure", "allow_private": True,
                      "politeness": {"concurrency": 2, "delay": delay},
                      "sitemap": f"{site.base_url}/sitemap.xml"}],
     }))
     return path
+
+
+def archive_dir(tmp_path: Path, db_url: str) -> Path:
+    return tmp_path / f"warc-{abs(hash(db_url))}"
 
 
 def start(config: Path, batch: int) -> subprocess.Popen[str]:
@@ -83,6 +89,9 @@ def wait_for(engine: Engine, proc: subprocess.Popen[str], at_least: int) -> None
         time.sleep(0.005)
 
 
+# fetched_pages.status is the last answer: 200, or 304 when a re-run checked the page
+# again; the archive file names carry a time and pid. Both depend on the runs made.
+_RUN_DEPENDENT = {fetched_pages.c.status, fetched_pages.c.warc_file, fetched_pages.c.warc_offset}
 _KEYS = {"publication_id": (publications, "url"), "person_id": (persons, "person_key"),
          "venue_id": (venues, "venue_key")}
 
@@ -101,10 +110,8 @@ def content(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
                     alias: Table = other.alias(f"k_{col.name}")  # type: ignore[assignment]
                     query_from = query_from.outerjoin(alias, alias.c.id == col)
                     cols.append(alias.c[key])
-                elif col.name not in ("id", "source_id") and not isinstance(
-                        col.type, UTCDateTime) and col is not fetched_pages.c.status:
-                    # fetched_pages.status is the last answer: 200, or 304 when a
-                    # re-run checked the page again, so it depends on the run count
+                elif col.name not in ("id", "source_id") and col not in _RUN_DEPENDENT and (
+                        not isinstance(col.type, UTCDateTime)):
                     cols.append(col)
             rows = conn.execute(select(*cols).select_from(query_from)).all()
             out[table.name] = sorted(tuple(map(str, r)) for r in rows)
@@ -188,6 +195,13 @@ def test_sigkill_at_five_points_then_a_rerun_equals_an_uninterrupted_run(
     got = content(engine)
     for name in want:
         assert got[name] == want[name], name
+    # every archive location the database holds was on disk before its row committed
+    with engine.connect() as conn:
+        refs = conn.execute(text("select warc_file, warc_offset, sha256 from fetched_pages")).all()
+    assert len(refs) == total
+    for ref in refs:
+        body = read_page(archive_dir(tmp_path, db_url), ArchiveRef(ref[0], int(ref[1])))
+        assert body.sha256 == ref[2]
     with make_engine(db_url).connect() as conn:
         statuses = conn.execute(text("select status from harvest_runs order by id")).scalars()
         assert list(statuses) == ["running"] * 5 + ["ok"]  # killed runs stay visible
