@@ -132,7 +132,9 @@ def parse(page: Page) -> Record:
     meta = MetaTags.from_tree(tree)
     warnings: list[str] = []
     markup = _markup(tree)
-    citation = citation_fields(meta, authors=False)
+    # one read of the citation_* tags: its authors only replace the markup's below
+    citation = citation_fields(meta)
+    meta_people = citation.pop("authors", ())
     citation.pop("online", None)
     named: dict[str, FieldMap] = {
         "hal:list": _full_list(tree, warnings),
@@ -142,7 +144,6 @@ def parse(page: Page) -> Record:
         "meta:dc": dc_fields(meta),
     }
     # split "Family, Given" from citation_author when the page shows given-first names
-    meta_people = citation_fields(meta).get("authors", ())
     if len(meta_people) == len(markup.get("authors", ())):
         markup["authors"] = meta_people
     layers: list[Layer] = list(named.items())

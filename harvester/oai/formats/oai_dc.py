@@ -55,14 +55,19 @@ def texts_of(found: dict[str, list[etree._Element]]) -> dict[str, list[str]]:
 _LOCAL_NAMES: dict[str, str] = {}
 
 
-def collect_texts(meta: etree._Element) -> dict[str, list[str]]:
-    """`texts_of(collect(meta))` in one pass, without keeping the elements."""
+#: the DC elements `dc_fields` reads (dc:format, rights, relation... are left unread)
+DC_READ = frozenset(("title", "creator", "subject", "description", "publisher", "date",
+                     "type", "identifier", "language"))
+
+
+def collect_texts(
+    meta: etree._Element, wanted: frozenset[str] | None = None
+) -> dict[str, list[str]]:
+    """`texts_of(collect(meta))` in one pass, without keeping the elements; only the
+    local names in `wanted` when given (reading an element's text has a cost)."""
     found: dict[str, list[str]] = {}
     names = _LOCAL_NAMES
     for child in meta:
-        text = child.text
-        if not text:
-            continue
         tag = child.tag
         name = names.get(tag)  # comments and PIs: tag is a function, never a key
         if name is None:
@@ -71,6 +76,11 @@ def collect_texts(meta: etree._Element) -> dict[str, list[str]]:
             name = tag[tag.rfind("}") + 1 :]
             if len(names) < 4096:  # bounded: a hostile feed may invent tags
                 names[tag] = name
+        if wanted is not None and name not in wanted:
+            continue
+        text = child.text
+        if not text:
+            continue
         got = found.get(name)
         if got is None:
             found[name] = [text]
@@ -164,7 +174,7 @@ def _mime(url: str) -> str | None:
 
 def to_record(rec: OAIRecord, *, source_url: str) -> Record:
     """An oai_dc record as a Record; NotARecord for deleted or empty records."""
-    fields = dc_fields(collect_texts(payload(rec, source_url)))
+    fields = dc_fields(collect_texts(payload(rec, source_url), DC_READ))
     return build(rec, f"oai:{rec.metadata_prefix or 'oai_dc'}", fields)
 
 
