@@ -275,6 +275,20 @@ harvest_run_sources = Table(
     PrimaryKeyConstraint("run_id", "source_id"),
 )
 
+harvest_run_fill_rates = Table(
+    "harvest_run_fill_rates",
+    metadata,
+    Column("run_id", Integer, ForeignKey("harvest_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
+    Column("field", String(20), nullable=False),
+    # counts, not a percentage, so a comparison between runs is exact
+    Column("filled", Integer, nullable=False),
+    Column("records", Integer, nullable=False),
+    PrimaryKeyConstraint("run_id", "source_id", "field"),
+    Index(None, "source_id", "run_id"),
+)
+"""Per run and source: how many live publications had each field (pipelines/fillrates.py)."""
+
 oai_checkpoints = Table(
     "oai_checkpoints",
     metadata,

@@ -45,6 +45,15 @@ SELECT s.publication_id, s.position, s.scheme, s.term, s.code, s.weight
 FROM subjects s
 """
 
+V_HARVEST_RUNS = """
+SELECT r.id AS run_id, s.name AS source, r.started_at, r.finished_at, r.status,
+       rs.fetched, rs.not_modified, rs.new, rs.changed, rs.unchanged, rs.failed,
+       rs.seconds
+FROM harvest_runs r
+JOIN harvest_run_sources rs ON rs.run_id = r.id
+JOIN sources s ON s.id = rs.source_id
+"""
+
 VIEWS: dict[str, str] = {
     "v_publications": V_PUBLICATIONS,
     "v_publication_authors": V_PUBLICATION_AUTHORS,
@@ -53,6 +62,12 @@ VIEWS: dict[str, str] = {
     "v_publication_subjects": V_PUBLICATION_SUBJECTS,
 }
 """View name -> SELECT body."""
+
+RUN_VIEWS: dict[str, str] = {
+    "v_harvest_runs": V_HARVEST_RUNS,
+}
+"""Views over harvest runs (revision 0006_run_report), kept apart from VIEWS because
+they stay empty until a harvest has run."""
 
 VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
     "v_publications": (
@@ -64,6 +79,10 @@ VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
     "v_publication_keywords": ("publication_id", "keyword"),
     "v_publication_identifiers": ("publication_id", "scheme", "value"),
     "v_publication_subjects": ("publication_id", "position", "scheme", "term", "code", "weight"),
+    "v_harvest_runs": (
+        "run_id", "source", "started_at", "finished_at", "status", "fetched", "not_modified",
+        "new", "changed", "unchanged", "failed", "seconds",
+    ),
 }  # fmt: skip
 """The documented columns of each view, in order."""
 

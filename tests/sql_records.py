@@ -98,6 +98,30 @@ def load_library(engine: Engine) -> dict[str, int]:
 
 
 
+RUN_TIMES = (datetime(2024, 5, 31, 2, 0, tzinfo=UTC), datetime(2024, 6, 1, 12, 0, tzinfo=UTC))
+
+
+def load_runs(engine: Engine) -> list[int]:
+    """Two harvest runs for v_harvest_runs: both sources on 31 May, then alpha alone
+    on 1 June with two failed pages (run 2 is 'partial')."""
+    from pipelines.load import ensure_source as source_id_of
+    from pipelines.state import finish_run, record_run_source, start_run
+
+    first, second = RUN_TIMES
+    with engine.begin() as conn:
+        alpha = source_id_of(conn, "alpha", "pure", "https://alpha.test", now=LOADED_AT)
+        beta = source_id_of(conn, "beta", "pure", "https://beta.test", now=LOADED_AT)
+        run1 = start_run(conn, ["alpha", "beta"], first)
+        record_run_source(conn, run1, alpha, {"fetched": 4, "new": 4, "seconds": 2.5})
+        record_run_source(conn, run1, beta, {"fetched": 4, "new": 4, "seconds": 3.0})
+        finish_run(conn, run1, "ok", {}, first + (second - first) / 48)
+        run2 = start_run(conn, ["alpha"], second)
+        record_run_source(conn, run2, alpha, {"fetched": 3, "not_modified": 1, "changed": 1,
+                                              "unchanged": 2, "failed": 2, "seconds": 1.5})
+        finish_run(conn, run2, "partial", {}, second + (second - first) / 96)
+    return [run1, run2]
+
+
 @contextmanager
 def library_database(kind: str, tmp: Path, pg_admin_url: str | None) -> Iterator[Engine]:
     """A migrated database holding the library, for a whole test module (read-only tests).
@@ -123,6 +147,7 @@ def library_database(kind: str, tmp: Path, pg_admin_url: str | None) -> Iterator
     try:
         upgrade(engine)
         load_library(engine)
+        load_runs(engine)
         yield engine
     finally:
         engine.dispose()

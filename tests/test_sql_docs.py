@@ -44,6 +44,8 @@ EXPECTED: dict[str, list[tuple[Any, ...]]] = {
     "13": [("doi", 3, 3), ("isbn", 1, 1), ("issn", 2, 2)],
     "14": [("alpha", "Graphene transport in {bilayer} systems")],
     "15": [("asjc", "Physics", "3100", 2), ("fingerprint", "Graphene", None, 1)],
+    "16": [(2, "alpha", "partial", 3, 0, 1, 2)],
+    "17": [("alpha", 2, "partial", 1, 2), ("beta", 1, "ok", 4, 0)],
 }  # fmt: skip
 
 _HEADING = re.compile(r"^### (\d+)\. ", re.M)
