@@ -69,12 +69,18 @@ def persons(box: LexborNode | None) -> list[Person]:
     return [p for p in rows if p is not None]
 
 
+_TYPE_CLASSES = frozenset(("type_classification_parent", "type_classification"))
+
+
 def type_line(p: LexborNode | None) -> str | None:
     """The type line without its family prefix, parts joined with " › "."""
     if p is None:
         return None
-    wanted = ("type_classification_parent", "type_classification")
-    parts = [text_of(s) for s in children(p, "span") if any(c in wanted for c in classes(s))]
+    parts = [
+        text_of(s)
+        for s in p.iter(include_text=False)
+        if s.tag == "span" and not _TYPE_CLASSES.isdisjoint(classes(s))
+    ]
     parts = [part.strip(" ›>") for part in parts if part.strip(" ›>")]
     if parts:
         return " › ".join(parts)
@@ -113,19 +119,35 @@ def keyword_groups(groups: list[LexborNode]) -> tuple[list[str], list[Subject]]:
     return keywords, subjects
 
 
+def _first_child(node: LexborNode, tag: str) -> LexborNode | None:
+    for child in node.iter(include_text=False):
+        if child.tag == tag:
+            return child
+    return None
+
+
 def fingerprint(concepts: LexborNode | None) -> list[Subject]:
     out: list[Subject] = []
     if concepts is None:
         return out
-    for li in children(concepts, "li"):
+    for li in concepts.iter(include_text=False):
+        if li.tag != "li":
+            continue
         # li > button.concept-badge-large > span.concept-wrapper (C: SNU, PSU)
-        button = next(children(li, "button"), None)
-        wrap = next(children(button, "span"), None) if button is not None else None
+        button = _first_child(li, "button")
+        wrap = _first_child(button, "span") if button is not None else None
         if wrap is None:
             continue
-        spans = {c: span for span in children(wrap, "span") for c in classes(span)}
-        term = text_of(spans.get("concept"))
-        value = text_of(spans.get("value")).rstrip("%").strip()
+        concept = count = None  # the last span of each class, as a dict by class would keep
+        for span in wrap.iter(include_text=False):
+            if span.tag == "span":
+                for c in classes(span):
+                    if c == "concept":
+                        concept = span
+                    elif c == "value":
+                        count = span
+        term = text_of(concept)
+        value = text_of(count).rstrip("%").strip()
         weight = int(value) / 100 if value.isdigit() else None
         if term:
             out.append(Subject("fingerprint", term, weight=weight))
