@@ -38,6 +38,7 @@ from harvester.warc import WarcWriter
 
 from .config import Settings, SourceSettings
 from .discover import discover
+from .fillrates import record_fill_rates
 from .load import ensure_source, upsert_records
 from .lock import hold_sources
 from .oai_run import harvest_oai_source
@@ -137,6 +138,7 @@ async def _run(
     report = RunReport(run_id, tuple(stats))
     with engine.begin() as conn:
         finish_run(conn, run_id, report.status, {s.name: s.to_json() for s in stats}, now())
+        record_fill_rates(conn, run_id)  # for the run report's drop flags
     return report
 
 
