@@ -38,7 +38,9 @@ def test_shipped_example_source_loads_once_uncommented(tmp_path: Path) -> None:
     example = "\n".join(line.removeprefix("# ") for line in block.group(1).splitlines())
     uncommented = text.replace("\nsources: []\n", "\n" + example + "\n", 1)
     s = load_settings(write(tmp_path, uncommented), env={})
-    (src,) = s.sources
+    src, oai = s.sources
+    assert (oai.name, oai.oai, oai.enrich) == (
+        "example-oai", "https://repository.example.org/oai/request", True)
     assert (src.name, src.platform) == ("example-pure", "pure")
     assert src.sitemap == ("https://research.example.org/sitemap.xml",)
     assert len(src.listing) == 1 and len(src.urls) == 1
