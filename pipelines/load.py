@@ -7,7 +7,9 @@ are updated with one executemany, and the child rows of new and changed
 records are deleted and re-inserted in bulk. An unchanged record costs no write at all (its "still
 there" stamp is fetched_pages.checked_at), which keeps re-harvests cheap and
 row versions stable. Metrics are upserted for every record, since a count
-ticking up is not a change of the record.
+ticking up is not a change of the record. New and changed records also get a
+publication_versions row (pipelines.versions) and have their works re-decided
+(pipelines.works), in the same transaction.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from . import load_rows as R
 from .db import dialect_insert
 from .load_bulk import driver_value, insert_rows, is_postgres, one_of, stage_authors
 from .models import CHILD_TABLES, authorships, metrics, persons, publications, sources, venues
+from .versions import FetchRef, changed_versions, new_versions, write_versions
+from .works import assign_records
 
 BATCH_SIZE = 5000
 _KEYS_PER_QUERY = 5000  # well under SQLite's 32766 and psycopg's 65535 parameters
@@ -76,12 +80,19 @@ def ensure_source(
 
 
 def upsert_records(
-    conn: Connection, source_id: int, records: Sequence[Record], *, now: datetime
+    conn: Connection,
+    source_id: int,
+    records: Sequence[Record],
+    *,
+    now: datetime,
+    fetches: Mapping[str, FetchRef] | None = None,
 ) -> LoadStats:
     """Insert new, update changed and skip unchanged records of one source.
 
     Records are keyed by (source_id, source_key); with duplicate keys in one
-    call the last record wins. Runs inside the caller's transaction.
+    call the last record wins. Runs inside the caller's transaction. `fetches`
+    names the fetch each record came from, by source key, for its version row
+    (default: the record's url, no hash).
     """
     for record in records:
         if not isinstance(record, Record):
@@ -91,12 +102,16 @@ def upsert_records(
     latest = {r.source_key: r for r in records}
     total = LoadStats()
     for batch in _chunks(list(latest.values()), BATCH_SIZE):
-        total = total + _load_batch(conn, source_id, batch, now)
+        total = total + _load_batch(conn, source_id, batch, now, fetches)
     return total
 
 
 def _load_batch(
-    conn: Connection, source_id: int, batch: list[Record], now: datetime
+    conn: Connection,
+    source_id: int,
+    batch: list[Record],
+    now: datetime,
+    fetches: Mapping[str, FetchRef] | None,
 ) -> LoadStats:
     shapes = {r.source_key: R.json_and_hash(r) for r in batch}
     existing = _existing(conn, source_id, list(shapes))
@@ -120,12 +135,17 @@ def _load_batch(
 
         if fresh:
             ids.update(_insert_publications(conn, source_id, fresh, row))
+        history = new_versions(fresh, ids, stamp, fetches)
         if changed:
+            canonical = {r.source_key: shapes[r.source_key][0] for r in changed}
+            history += changed_versions(conn, changed, ids, canonical, stamp, fetches)
             _update_publications(conn, [row(r, ids[r.source_key]) for r in changed])
             _delete_children(conn, [ids[r.source_key] for r in changed])
         load_authors(conn, written, ids)
         for name, rows in R.child_rows(written, ids).items():
             insert_rows(conn, name, R.CHILD_COLUMNS[name], rows)
+        write_versions(conn, history)
+        assign_records(conn, written, ids, now=now)
     _upsert_metrics(conn, R.metric_rows(batch, ids, now))
     return LoadStats(
         new=len(fresh),

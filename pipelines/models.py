@@ -328,5 +328,67 @@ oai_records = Table(
     Index(None, "source_id", "enrich_state"),
 )
 
+works = Table(
+    "works",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# One row per publication: its work, why (pipelines/works_match.py), and the match
+# keys it was judged by, so new records find candidates by index (blocking).
+work_members = Table(
+    "work_members",
+    metadata,
+    Column("publication_id", Integer, _publication_fk(), primary_key=True),
+    Column("work_id", Integer, ForeignKey("works.id"), nullable=False),
+    Column("reason", String(20), nullable=False),
+    Column("score", Float, nullable=False),
+    # the member whose link brought this one in (informational: no foreign key)
+    Column("matched_with", Integer),
+    Column("matched_json", Text, nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+    Column("match_doi", Text),
+    Column("match_title", Text),
+    Column("match_year", String(4)),
+    Column("match_author", Text),
+    Column("match_type", String(50)),
+    Index(None, "work_id"),
+    Index(None, "match_doi"),
+    Index(None, "match_author", "match_year"),
+)
+
+# User decisions the matcher obeys on every later assignment and rebuild:
+# 'split' (publication_id alone) or 'merge' (publication_id joins other_publication_id).
+work_overrides = Table(
+    "work_overrides",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("publication_id", Integer, _publication_fk(), nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("other_publication_id", Integer, _publication_fk()),
+    Column("decided_at", UTCDateTime, nullable=False),
+    Column("note", Text),
+    Index(None, "publication_id"),
+    Index(None, "other_publication_id"),
+)
+
+# One row per new or changed record (never for an unchanged reload).
+publication_versions = Table(
+    "publication_versions",
+    metadata,
+    Column("publication_id", Integer, _publication_fk(), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+    Column("change", String(10), nullable=False),
+    Column("fetch_url", Text),
+    Column("fetch_sha256", String(64)),
+    # JSON: ["title", "volume"] and {"volume": {"old": "3", "new": "7"}}; NULL when new
+    Column("changed_fields", Text),
+    Column("diff_json", Text),
+    PrimaryKeyConstraint("publication_id", "version"),
+    Index(None, "changed_at"),
+)
+
 CHILD_TABLES = (authorships, keywords, subjects, identifiers, files, citations)
 """Rows replaced wholesale when a record is new or changed (metrics are upserted)."""

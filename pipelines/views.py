@@ -54,12 +54,48 @@ JOIN harvest_run_sources rs ON rs.run_id = r.id
 JOIN sources s ON s.id = rs.source_id
 """
 
+_FILLED = " + ".join(
+    f"CASE WHEN p.{c} IS NULL THEN 0 ELSE 1 END"
+    for c in ("title", "abstract", "doi", "journal", "volume", "issue", "page_first",
+              "page_last", "published", "type", "language", "publisher")
+)  # fmt: skip
+
+# Best values: the member with the most filled fields, ties to the earliest seen.
+V_WORKS = f"""
+SELECT b.work_id, b.title, b.doi, b.published, b.type, b.journal,
+       c.n_sources, c.n_publications
+FROM (SELECT m.work_id, p.title, p.doi, p.published, p.type, p.journal,
+             row_number() OVER (PARTITION BY m.work_id
+                                ORDER BY {_FILLED} DESC, p.first_seen, p.id) AS pick
+      FROM work_members m JOIN publications p ON p.id = m.publication_id) b
+JOIN (SELECT m.work_id, count(DISTINCT p.source_id) AS n_sources, count(*) AS n_publications
+      FROM work_members m JOIN publications p ON p.id = m.publication_id
+      GROUP BY m.work_id) c ON c.work_id = b.work_id
+WHERE b.pick = 1
+"""
+
+V_WORK_SOURCES = """
+SELECT m.work_id, m.publication_id, s.name AS source, p.url, m.reason
+FROM work_members m
+JOIN publications p ON p.id = m.publication_id
+JOIN sources s ON s.id = p.source_id
+"""
+
+V_PUBLICATION_VERSIONS = """
+SELECT v.publication_id, v.version, v.changed_at, v.change, v.changed_fields,
+       v.diff_json AS diff, v.fetch_url, v.fetch_sha256
+FROM publication_versions v
+"""
+
 VIEWS: dict[str, str] = {
     "v_publications": V_PUBLICATIONS,
     "v_publication_authors": V_PUBLICATION_AUTHORS,
     "v_publication_keywords": V_PUBLICATION_KEYWORDS,
     "v_publication_identifiers": V_PUBLICATION_IDENTIFIERS,
     "v_publication_subjects": V_PUBLICATION_SUBJECTS,
+    "v_works": V_WORKS,
+    "v_work_sources": V_WORK_SOURCES,
+    "v_publication_versions": V_PUBLICATION_VERSIONS,
 }
 """View name -> SELECT body."""
 
@@ -79,6 +115,11 @@ VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
     "v_publication_keywords": ("publication_id", "keyword"),
     "v_publication_identifiers": ("publication_id", "scheme", "value"),
     "v_publication_subjects": ("publication_id", "position", "scheme", "term", "code", "weight"),
+    "v_works": ("work_id", "title", "doi", "published", "type", "journal", "n_sources",
+                "n_publications"),
+    "v_work_sources": ("work_id", "publication_id", "source", "url", "reason"),
+    "v_publication_versions": ("publication_id", "version", "changed_at", "change",
+                               "changed_fields", "diff", "fetch_url", "fetch_sha256"),
     "v_harvest_runs": (
         "run_id", "source", "started_at", "finished_at", "status", "fetched", "not_modified",
         "new", "changed", "unchanged", "failed", "seconds",

@@ -1,0 +1,189 @@
+"""The de-duplication rule as pure functions: match keys, pair tests, clusters.
+
+Two publications are one work when (docs/sql.md, "How works are formed"):
+
+1. they have the same DOI (reason 'doi', score 1.0); or
+2. (reason 'title-year-author') they have the same publication year and the same
+   normalised family name of the first author, and their normalised titles
+   (title + subtitle; casefolded, NFKD without accents, punctuation removed,
+   whitespace collapsed) have a token-sort similarity >= 0.93 (difflib ratio of
+   the sorted words), with these guards: both titles have >= 3 words, the numbers
+   and roman numerals in them are the same ("Part I" is not "Part II"), their
+   DOIs do not differ, and a dataset or software is never matched with a text; or
+3. a user merged them ('manual').
+
+A publication split out by a user is matched with nothing automatically. Works
+are the connected components of these links; each member's stored decision is
+the strongest link that reached it from the earliest member (manual, then DOI,
+then title by score), which `harvester works --explain` prints.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+THRESHOLD = 0.93
+MIN_WORDS = 3
+DATA_TYPES = frozenset({"dataset", "software"})
+REASONS = ("first", "doi", "title-year-author", "manual")
+_RANK = {"manual": 0, "doi": 1, "title-year-author": 2}
+_MARKER = re.compile(r"^(\d+|x{0,3}(ix|iv|v?i{0,3}))$")
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """What the matcher knows of one publication (stored in work_members.match_*)."""
+
+    publication_id: int
+    doi: str | None = None
+    title: str | None = None
+    year: str | None = None
+    author: str | None = None
+    type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Why a publication is in its work: the link that reached it."""
+
+    publication_id: int
+    reason: str
+    score: float = 1.0
+    matched_with: int | None = None
+    matched: Mapping[str, Any] = field(default_factory=dict)
+
+    def matched_json(self) -> str:
+        return json.dumps(dict(self.matched), sort_keys=True, ensure_ascii=False)
+
+
+def normalise(text: str | None) -> str | None:
+    """Casefolded, accents dropped (NFKD), punctuation as spaces, whitespace collapsed."""
+    if not text:
+        return None
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    words = "".join(c if c.isalnum() else " " for c in bare).split()
+    return " ".join(words) or None
+
+
+def title_key(title: str | None, subtitle: str | None) -> str | None:
+    return normalise(f"{title or ''} {subtitle or ''}")
+
+
+def year_of(published: str | None) -> str | None:
+    return published[:4] if published and published[:4].isdigit() else None
+
+
+def _markers(title: str) -> frozenset[str]:
+    return frozenset(w for w in title.split() if _MARKER.match(w))
+
+
+def _types_agree(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return True
+    return (a in DATA_TYPES) == (b in DATA_TYPES) and (a not in DATA_TYPES or a == b)
+
+
+def title_similarity(a: str, b: str) -> float:
+    """Token-sort ratio: difflib's ratio of the two titles' words in sorted order."""
+    if a == b:
+        return 1.0
+    matcher = SequenceMatcher(None, " ".join(sorted(a.split())), " ".join(sorted(b.split())),
+                              autojunk=False)  # fmt: skip
+    if matcher.real_quick_ratio() < THRESHOLD or matcher.quick_ratio() < THRESHOLD:
+        return 0.0  # upper bounds: most pairs in a block stop here
+    return matcher.ratio()
+
+
+def title_match(a: Keys, b: Keys) -> float | None:
+    """The similarity score when rule 2 links a and b, else None (block keys assumed equal)."""
+    if not a.title or not b.title or (a.doi and b.doi and a.doi != b.doi):
+        return None
+    if len(a.title.split()) < MIN_WORDS or len(b.title.split()) < MIN_WORDS:
+        return None
+    if not _types_agree(a.type, b.type) or _markers(a.title) != _markers(b.title):
+        return None
+    score = title_similarity(a.title, b.title)
+    return round(score, 4) if score >= THRESHOLD else None
+
+
+Link = tuple[int, str, float, dict[str, Any]]
+
+
+def links(keys: Sequence[Keys], merges: Iterable[tuple[int, int]], split: set[int]
+          ) -> dict[int, list[Link]]:  # fmt: skip
+    """Adjacency lists: publication id -> [(other id, reason, score, matched values)]."""
+    adjacent: dict[int, list[Link]] = defaultdict(list)
+
+    def add(a: int, b: int, reason: str, score: float, matched: dict[str, Any]) -> None:
+        adjacent[a].append((b, reason, score, matched))
+        adjacent[b].append((a, reason, score, matched))
+
+    by_doi: dict[str, list[int]] = defaultdict(list)
+    blocks: dict[tuple[str, str], list[Keys]] = defaultdict(list)
+    for k in keys:
+        if k.publication_id in split:
+            continue
+        if k.doi:
+            by_doi[k.doi].append(k.publication_id)
+        if k.title and k.year and k.author:
+            blocks[(k.year, k.author)].append(k)
+    for doi, ids in by_doi.items():
+        first = min(ids)
+        for pid in ids:
+            if pid != first:
+                add(first, pid, "doi", 1.0, {"doi": doi})
+    for (year, author), block in blocks.items():
+        for i, one in enumerate(block):
+            for two in block[i + 1:]:
+                score = title_match(one, two)
+                if score is not None:
+                    titles = sorted((one.title or "", two.title or ""))
+                    add(one.publication_id, two.publication_id, "title-year-author", score,
+                        {"titles": titles, "year": year, "author": author})
+    known = {k.publication_id for k in keys}
+    for a, b in merges:
+        if a in known and b in known and a != b:
+            add(a, b, "manual", 1.0, {"override": "merge"})
+    return adjacent
+
+
+def cluster(keys: Sequence[Keys], merges: Iterable[tuple[int, int]] = (),
+            split: set[int] | frozenset[int] = frozenset()) -> list[list[Decision]]:  # fmt: skip
+    """The works among these publications, each a list of decisions, earliest member first."""
+    adjacent = links(keys, merges, set(split))
+    seen: set[int] = set()
+    works: list[list[Decision]] = []
+    for start in sorted(k.publication_id for k in keys):
+        if start in seen:
+            continue
+        seen.add(start)
+        how = {"override": "split"} if start in split else {}
+        members = [Decision(start, "manual" if start in split else "first", 1.0, None, how)]
+        heap = [_entry(start, link) for link in adjacent.get(start, ())]
+        heapq.heapify(heap)
+        while heap:
+            _rank, _neg, pid, source, reason, score, matched = heapq.heappop(heap)
+            if pid in seen:
+                continue
+            seen.add(pid)
+            members.append(Decision(pid, reason, score, source, json.loads(matched)))
+            for link in adjacent.get(pid, ()):
+                if link[0] not in seen:
+                    heapq.heappush(heap, _entry(pid, link))
+        works.append(members)
+    return works
+
+
+def _entry(source: int, link: Link) -> tuple[int, float, int, int, str, float, str]:
+    other, reason, score, matched = link
+    return (_RANK[reason], -score, other, source, reason, score,
+            json.dumps(matched, sort_keys=True, ensure_ascii=False))  # fmt: skip
