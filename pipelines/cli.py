@@ -234,5 +234,9 @@ from .cli_export import export_command, search_command  # noqa: E402  (they impo
 main.add_command(export_command)
 main.add_command(search_command)
 
+from .cli_works import works_command  # noqa: E402
+
+main.add_command(works_command)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
