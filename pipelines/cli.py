@@ -197,12 +197,16 @@ def list_runs(config_path: Path, limit: int, as_json: bool) -> None:
     """Show recent harvest runs and their statistics."""
     from .config import load_settings
     from .db import open_database
+    from .filldrops import run_drops
     from .state import recent_runs
 
     settings = load_settings(config_path)
     engine = open_database(settings.database_url)
     with engine.connect() as conn:
         runs = recent_runs(conn, limit)
+        drops = run_drops(conn, [run["id"] for run in runs])
+    for run in runs:
+        run["fill_rate_drops"] = [d.to_json() for d in drops[run["id"]]]
     if as_json:
         click.echo(json.dumps(runs, default=str, indent=2))
         return
@@ -216,6 +220,8 @@ def list_runs(config_path: Path, limit: int, as_json: bool) -> None:
                 f"changed={st.get('changed')} unchanged={st.get('unchanged')} "
                 f"failed={st.get('failed')}"
             )
+        for drop in drops[run["id"]]:
+            click.echo(f"  ! {drop.source}: {drop.describe()} (since run {drop.previous_run})")
 
 
 @main.command()
@@ -233,6 +239,10 @@ from .cli_export import export_command, search_command  # noqa: E402  (they impo
 
 main.add_command(export_command)
 main.add_command(search_command)
+
+from .cli_report import report_command  # noqa: E402
+
+main.add_command(report_command)
 
 from .cli_works import works_command  # noqa: E402
 

@@ -85,6 +85,11 @@ def _conditions() -> dict[str, ColumnElement[bool]]:
     }
 
 
+def field_condition(name: str) -> ColumnElement[bool]:
+    """True for a publication that has the field (`name` in FIELDS)."""
+    return _conditions()[name]
+
+
 def compute_fill_rates(conn: Connection, source_ids: Iterable[int]) -> dict[int, SourceRates]:
     """Fill rates of each source's live publications now, in one aggregate query."""
     ids = sorted(set(source_ids))
