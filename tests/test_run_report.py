@@ -15,7 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from selectolax.lexbor import LexborHTMLParser
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from pipelines.cli import main
 from pipelines.db import make_engine, upgrade
@@ -24,6 +24,7 @@ from pipelines.load import ensure_source, upsert_records
 from pipelines.report import gather_report
 from pipelines.report_html import bar_chart_svg, fill_year_gaps
 from pipelines.state import finish_run, record_run_source, start_run
+from pipelines.views import RUN_VIEWS
 from tests.sql_records import ALPHA, RUN_TIMES, load_library, load_runs
 
 EVIL = "<script>alert(1)</script>"
@@ -109,6 +110,14 @@ def test_the_report_flags_the_drop_and_names_records_now_missing_the_field(
         ("http-status", 2), ("parse", 1)]
     assert data.years == (("2018", 1), ("2019", 2), ("2020", 1))
     assert {title for title, _ in data.missing[("alpha", "doi")]} >= {EVIL}
+
+
+def test_migrated_run_views_return_what_the_views_module_selects(engine: Engine) -> None:
+    with engine.connect() as conn:
+        for name, select_sql in RUN_VIEWS.items():
+            from_view = sorted(map(tuple, conn.execute(text(f"SELECT * FROM {name}"))))
+            assert from_view == sorted(map(tuple, conn.execute(text(select_sql)))), name
+            assert len(from_view) == 3, name  # run 1: alpha and beta; run 2: alpha
 
 
 def test_an_earlier_run_gets_its_own_report_with_lazily_recorded_rates(engine: Engine) -> None:
