@@ -45,15 +45,6 @@ def _load(name: str) -> ModuleType | None:
     return importlib.import_module(qualified)  # a broken module raises here, on purpose
 
 
-def _pure_looks_like(page: Page, signals: Signals) -> bool:
-    # Every marker pure.looks_like_pure tests holds "Pure", "rendering_" or "portal_link";
-    # three substring scans spare other platforms' pages its regex (~250 µs on 150 KB).
-    body = page.body
-    if b"Pure" not in body and b"rendering_" not in body and b"portal_link" not in body:
-        return False
-    return pure.looks_like_pure(body, page.url)
-
-
 def _registry() -> tuple[dict[str, Parser], list[tuple[str, Detector]]]:
     parsers: dict[str, Parser] = {}
     detectors: list[tuple[str, Detector]] = []
@@ -63,8 +54,6 @@ def _registry() -> tuple[dict[str, Parser], list[tuple[str, Detector]]]:
             continue
         parsers[name] = module.parse
         looks = getattr(module, "looks_like", None)
-        if looks is None and module is pure:
-            looks = _pure_looks_like
         if looks is not None:
             detectors.append((name, looks))
     parsers["generic"] = generic.parse

@@ -81,6 +81,11 @@ def looks_like_pure(body: bytes, url: str = "") -> bool:
     return bool(_PORTAL_URL.search(url)) and b"portal_link" in body
 
 
+def looks_like(page: Page, signals: object = None) -> bool:
+    """The registry's detector (harvester/parsers/__init__.py); Pure needs no signals."""
+    return looks_like_pure(page.body, page.url)
+
+
 def _date_order(meta: MetaTags) -> str:
     """en_US portals print "Mar 30 2025" and "3/30/25" (C: PSU raw page)."""
     locale = (meta.first("og:locale") or "").replace("-", "_").lower()
