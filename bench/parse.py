@@ -1,16 +1,17 @@
 """Pages per second of the parsers (parse + normalisation) on one core.
 
-    python bench/parse.py [--rounds N] [--corpus ../shared/corpus] [--all] [--keep-heap]
+    python bench/parse.py [--rounds N] [--corpus ../shared/corpus] [--all] [--release-heap]
 
 Reads the raw and reconstructed Pure pages of the shared corpus (with --all:
 every corpus HTML page that has a gold record, every platform, parsed with
 `platform: auto`, detection included), parses each page N times and prints
 pages/s, overall and per detected parser. When `extruct` is importable (the `bench`
 extra), times extruct.extract on the same pages and prints the ratio.
---keep-heap raises glibc's M_TRIM_THRESHOLD first (as MALLOC_TRIM_THRESHOLD_ would):
-by default free() hands the top of the heap back to the OS, and a lexbor tree is
-freed whole, so every parse page-faults its memory back in (measured here: lexbor
-alone 242 -> 109 µs a Pure page, 730 -> 310 µs a HAL page).
+Like the `harvester` command, it first raises glibc's M_TRIM_THRESHOLD
+(harvester/heap.py): with the default, free() hands the top of the heap back to
+the OS, a lexbor tree is freed whole, and every parse page-faults its memory back
+in (measured here: lexbor alone 242 -> 109 µs a Pure page, 730 -> 310 µs a HAL
+page). --release-heap keeps glibc's default, to show the difference.
 Run by hand; not a test.
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
+from harvester.heap import keep_freed_heap
 from harvester.parsers import parse_page
 from harvester.types import Page
 
@@ -51,18 +53,6 @@ def load_all(corpus: Path) -> list[Page]:
     return pages
 
 
-def keep_freed_heap(limit: int = 64 << 20) -> bool:
-    """mallopt(M_TRIM_THRESHOLD, limit) on glibc; False where that is not available."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(-1, limit))  # -1: M_TRIM_THRESHOLD in <malloc.h>
-    except (OSError, AttributeError):
-        return False
-
-
 def rate(pages: list[Page], rounds: int, fn: Callable[[Page], object], repeats: int = 5) -> float:
     """Pages/s of the best of `repeats` runs (the box is shared: the best run is the least
     disturbed one, as timeit does); CPU time of this process, so time spent descheduled
@@ -85,10 +75,10 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=40)
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     ap.add_argument("--all", action="store_true", help="all gold pages, platform auto")
-    ap.add_argument("--keep-heap", action="store_true",
-                    help="raise glibc's M_TRIM_THRESHOLD to 64 MiB before measuring")
+    ap.add_argument("--release-heap", action="store_true",
+                    help="keep glibc's default trim threshold (the harvester raises it)")
     args = ap.parse_args()
-    if args.keep_heap:
+    if not args.release_heap:
         print("glibc M_TRIM_THRESHOLD = 64 MiB:", "set" if keep_freed_heap() else "not available")
     if args.all:
         bench_all(load_all(args.corpus), args.rounds)
