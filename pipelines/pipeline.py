@@ -1,0 +1,274 @@
+"""One source's pages as a pipeline: discovery -> fetch workers -> parse -> writer.
+
+    discovery ─▶ state lookup (chunks, read thread) ─▶ bounded queue
+        ─▶ N fetch workers (the Fetcher enforces per-host politeness)
+        ─▶ parse (inline, or a worker process: pipelines/parse_pool.py)
+        ─▶ bounded queue ─▶ writer: archive + records + page rows, ONE
+           transaction per batch, in the write thread, while fetching goes on
+
+Crash safety is the batch runs' contract: a page's fetched_pages row and its
+record commit in the same transaction; nothing is marked fetched before its
+record is stored; the WARC archive is synced before the commit that points at
+it. Stop (SIGINT/SIGTERM): discovery and fetches still waiting for an answer are
+dropped, untouched (the next run fetches them); every page already answered is
+parsed, committed and counted, then the source ends.
+
+Stats are only changed on the event loop thread; the threads get copies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import Executor
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from harvester.errors import FetchError
+from harvester.http import Fetcher, NotModified
+from harvester.normalize.identifiers import normalize_url
+from harvester.types import Page
+from harvester.warc import WarcWriter
+
+from .config import SourceSettings
+from .load import LoadStats, upsert_records
+from .outcomes import Outcome, fetched_row, known_row
+from .parse_pool import ParsePool
+from .state import PageState, get_page_states, record_fetches
+from .stats import SourceStats
+
+POOL_AFTER = 32  # pages discovered before parsing moves to worker processes
+MAX_OPEN_SECONDS = 2.0  # a batch is committed at least this often on a slow site
+_END = object()
+
+Progress = Callable[[SourceStats], None]
+Fetched = Page | NotModified | FetchError
+
+
+@dataclasses.dataclass(frozen=True)
+class Plumbing:
+    """What the pipelines of one run share: threads for reads and writes, the parse pool,
+    the archive. One write thread keeps the archive and the commits in one order."""
+
+    engine: Engine
+    reads: Executor
+    writes: Executor
+    parser: ParsePool
+    archive: WarcWriter | None
+    now: Callable[[], datetime]
+    progress: Progress | None = None
+
+
+def fetch_workers(source: SourceSettings) -> int:
+    """Enough tasks to fill the per-host concurrency, twice over for sources on several hosts."""
+    return max(2, min(256, 2 * source.politeness.concurrency))
+
+
+class SourcePipeline:
+    def __init__(self, source: SourceSettings, source_id: int, fetcher: Fetcher,
+                 stats: SourceStats, plumbing: Plumbing, *, batch: int,
+                 stop: asyncio.Event | None = None) -> None:
+        self.source, self.source_id, self.fetcher, self.stats = source, source_id, fetcher, stats
+        self.p = plumbing
+        self.batch = batch
+        self.stop = stop
+        self.lookup = min(batch, 500)
+        self._fetch_q: asyncio.Queue[tuple[str, PageState | None] | None] = asyncio.Queue(
+            self.lookup)
+        self._write_q: asyncio.Queue[Any] = asyncio.Queue(batch)
+        self._cancellable: set[asyncio.Task[Any]] = set()
+        self._workers = fetch_workers(source)
+
+    def _stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    async def run(self, urls: AsyncIterator[str]) -> None:
+        writer = asyncio.create_task(self._write_loop())
+        producer = asyncio.create_task(self._produce(urls))
+        workers = [asyncio.create_task(self._work()) for _ in range(self._workers)]
+        feeders: set[asyncio.Task[Any]] = {producer, *workers}
+        stopper = asyncio.create_task(self.stop.wait()) if self.stop is not None else None
+        failure: BaseException | None = None
+        try:
+            pending: set[asyncio.Future[Any]] = {*feeders, writer}
+            if stopper is not None:
+                pending.add(stopper)
+            while feeders & pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                if stopper in done:
+                    self._halt(producer)
+                for task in done - {stopper}:
+                    if not task.cancelled() and task.exception() is not None:
+                        raise task.exception()  # type: ignore[misc]
+        except BaseException as exc:
+            failure = exc
+            for task in feeders:
+                task.cancel()
+            await asyncio.gather(*feeders, return_exceptions=True)
+        finally:
+            if stopper is not None:
+                stopper.cancel()
+        # Whatever was answered is committed, on success, stop and failure alike.
+        if not writer.done():
+            await self._write_q.put(_END)
+        try:
+            await writer
+        except BaseException:
+            if failure is None:
+                raise
+        if failure is not None:
+            raise failure
+
+    def _halt(self, producer: asyncio.Task[Any]) -> None:
+        """Stop: drop discovery and every fetch not answered yet; answered pages go on."""
+        producer.cancel()
+        for task in self._cancellable:
+            task.cancel()
+
+    # -- discovery and page state ------------------------------------------------------
+
+    async def _produce(self, urls: AsyncIterator[str]) -> None:
+        chunk: list[str] = []
+        async for url in urls:
+            if self._stopping():
+                break
+            self.stats.discovered += 1
+            chunk.append(normalize_url(url))
+            if len(chunk) >= self.lookup:
+                await self._enqueue(chunk)
+                chunk = []
+        if chunk and not self._stopping():
+            await self._enqueue(chunk)
+        for _ in range(self._workers):
+            await self._fetch_q.put(None)
+
+    async def _enqueue(self, urls: list[str]) -> None:
+        loop = asyncio.get_running_loop()
+        states = await loop.run_in_executor(self.p.reads, self._lookup, urls)
+        for url in urls:
+            await self._fetch_q.put((url, states.get(url)))
+
+    def _lookup(self, urls: Sequence[str]) -> dict[str, PageState]:
+        with self.p.engine.connect() as conn:
+            return get_page_states(conn, urls)
+
+    # -- fetch and parse -----------------------------------------------------------------
+
+    async def _work(self) -> None:
+        me = asyncio.current_task()
+        assert me is not None
+        while not self._stopping():
+            # Cancellable while waiting for work or for an answer: nothing is counted yet.
+            self._cancellable.add(me)
+            item = await self._fetch_q.get()
+            if item is None:
+                return
+            url, state = item
+            answer = await self._fetch(url, state)
+            self._cancellable.discard(me)
+            outcome = await self._settle(url, state, answer)
+            await self._write_q.put(outcome)
+
+    async def _fetch(self, url: str, state: PageState | None) -> Fetched:
+        known = state is not None and state.source_key is not None
+        try:
+            return await self.fetcher.fetch(
+                url,
+                politeness=self.source.politeness,
+                etag=state.etag if known and state else None,
+                last_modified=state.last_modified if known and state else None,
+            )
+        except FetchError as exc:
+            return exc
+
+    async def _settle(self, url: str, state: PageState | None, answer: Fetched) -> Outcome:
+        stats, now = self.stats, self.p.now
+        if isinstance(answer, FetchError):
+            stats.count_problem(answer.reason, url, str(answer))
+            status = getattr(answer, "status", None)
+            return Outcome(url, known_row(url, state, now(), status=status,
+                                          reason=answer.reason, message=str(answer)))
+        if isinstance(answer, NotModified):
+            stats.not_modified += 1
+            return Outcome(url, known_row(url, state, now(), status=304))
+        stats.fetched += 1
+        stats.bytes += len(answer.body)
+        sha256 = answer.sha256
+        if state is not None and state.source_key and state.sha256 == sha256:
+            # Same bytes as last time: nothing to parse, nothing to load.
+            stats.same_content += 1
+            return Outcome(url, fetched_row(answer, sha256, state.source_key, now()),
+                           page=answer)
+        parsed = await self.p.parser.parse(answer, self.source.platform,
+                                           pooled=stats.discovered > POOL_AFTER)
+        if parsed.record is None:
+            reason = parsed.reason or "not-a-record"
+            stats.count_problem(reason, url, parsed.message)
+            return Outcome(url, fetched_row(answer, sha256, None, now(), reason=reason,
+                                            message=parsed.message), page=answer)
+        return Outcome(url, fetched_row(answer, sha256, parsed.record.source_key, now()),
+                       parsed.record, answer)
+
+    # -- writing -------------------------------------------------------------------------
+
+    async def _write_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        batch: list[Outcome] = []
+        opened = 0.0
+        while True:
+            if not batch:
+                item = await self._write_q.get()
+                opened = loop.time()
+            elif not self._write_q.empty():
+                item = self._write_q.get_nowait()
+            else:
+                try:
+                    item = await asyncio.wait_for(
+                        self._write_q.get(), max(0.0, opened + MAX_OPEN_SECONDS - loop.time()))
+                except TimeoutError:
+                    item = None
+            if item is _END:
+                if batch:
+                    await self._commit(batch)
+                return
+            if item is not None:
+                batch.append(item)
+            if batch and (item is None or len(batch) >= self.batch):
+                await self._commit(batch)
+                batch = []
+
+    async def _commit(self, batch: list[Outcome]) -> None:
+        loop = asyncio.get_running_loop()
+        loaded = await loop.run_in_executor(self.p.writes, self._store, batch, self.p.now())
+        self.stats.new += loaded.new
+        self.stats.changed += loaded.changed
+        self.stats.unchanged += loaded.unchanged
+        if self.p.progress:
+            self.p.progress(self.stats)
+
+    def _store(self, outcomes: list[Outcome], at: datetime) -> LoadStats:
+        """In the write thread: archive the new bodies, then one transaction."""
+        archive = self.p.archive
+        if archive is not None:
+            outcomes = [_archived(o, archive) for o in outcomes]
+            archive.sync()  # on disk before the rows that point at it commit
+        records = [o.record for o in outcomes if o.record is not None]
+        rows = [o.row for o in outcomes if o.row is not None]
+        loaded = LoadStats()
+        with self.p.engine.begin() as conn:
+            if records:
+                loaded = upsert_records(conn, self.source_id, records, now=at)
+            if rows:
+                record_fetches(conn, self.source_id, rows)
+        return loaded
+
+
+def _archived(outcome: Outcome, archive: WarcWriter) -> Outcome:
+    if outcome.page is None or outcome.row is None:
+        return outcome
+    ref = archive.write(outcome.page)
+    row = dataclasses.replace(outcome.row, warc_file=ref.file, warc_offset=ref.offset)
+    return dataclasses.replace(outcome, row=row, page=None)
