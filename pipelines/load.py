@@ -145,7 +145,7 @@ def _load_batch(
         for name, rows in R.child_rows(written, ids).items():
             insert_rows(conn, name, R.CHILD_COLUMNS[name], rows)
         write_versions(conn, history)
-        assign_records(conn, written, ids, now=now)
+        assign_records(conn, written, ids, now=now, inserted=len(fresh))
     _upsert_metrics(conn, R.metric_rows(batch, ids, now))
     return LoadStats(
         new=len(fresh),

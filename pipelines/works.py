@@ -6,9 +6,10 @@ publications together with everything their decision can touch: their current
 work-mates, the publications sharing a DOI or a (year, first author) block with
 them, and the partners of any user override involved, until that set is closed.
 Outside it nothing can change, since works are the connected components of the
-links in `works_match`. Rows are rewritten only where a decision changed, so a
-work keeps its id while it keeps a member it had, and `decided_at` tells when
-each decision was last made. On PostgreSQL a transaction-scoped advisory lock
+links in `works_match`. Rows are rewritten only where a decision changed, and
+`decided_at` tells when each was last made. A work keeps its id as long as its
+earliest member stays in it (a work merged from several keeps the id of the
+one contributing most members). On PostgreSQL a transaction-scoped advisory lock
 serialises assignments, so two sources loading the same DOI at once still make
 one work.
 """
@@ -26,7 +27,7 @@ from harvester.types import Record
 
 from .load_bulk import driver_value, insert_rows, is_postgres, one_of
 from .models import authorships, publications, work_members, work_overrides, works
-from .works_match import Decision, Keys, cluster, normalise, title_key, year_of
+from .works_match import Decision, Keys, cluster, normalise_name, title_key, year_of
 
 _LOCK = "SELECT pg_advisory_xact_lock(1464816203, 1)"  # classid "WORK"
 _IN_CHUNK = 5000
@@ -69,7 +70,7 @@ def _doi(value: str | None) -> str | None:
 def record_keys(record: Record, publication_id: int) -> Keys:
     first = next((p for p in record.authors if p.role == "author"), None)
     published = record.published.isoformat() if record.published else None
-    author = normalise(first.family or first.name) if first else None
+    author = normalise_name(first.family or first.name) if first else None
     return Keys(publication_id, _doi(record.doi), title_key(record.title, record.subtitle),
                 year_of(published), author, record.type)
 
@@ -84,15 +85,17 @@ def stored_keys(conn: Connection, where: ColumnElement[bool] | None) -> dict[int
         query = query.where(where)
     return {
         pid: Keys(pid, _doi(doi), title_key(title, subtitle), year_of(published),
-                  normalise(family or name), kind)
+                  normalise_name(family or name), kind)
         for pid, doi, title, subtitle, published, kind, family, name in conn.execute(query)
     }  # fmt: skip
 
 
 def assign_records(conn: Connection, records: Sequence[Record], ids: Mapping[str, int],
-                   *, now: datetime) -> None:  # fmt: skip
-    """Re-decide the works of these just-written records (keys from the records)."""
-    _assign(conn, {ids[r.source_key]: record_keys(r, ids[r.source_key]) for r in records}, now)
+                   *, now: datetime, inserted: int = 0) -> None:  # fmt: skip
+    """Re-decide the works of these just-written records (keys from the records); the
+    first `inserted` of them are new publications, which have no decision yet."""
+    fresh = {ids[r.source_key]: record_keys(r, ids[r.source_key]) for r in records}
+    _assign(conn, fresh, now, known=[ids[r.source_key] for r in records[inserted:]])
 
 
 def assign_works(conn: Connection, publication_ids: Iterable[int], *,
@@ -105,13 +108,14 @@ def assign_works(conn: Connection, publication_ids: Iterable[int], *,
 
 
 def _assign(conn: Connection, fresh: dict[int, Keys], now: datetime, *,
-            force: bool = False) -> None:  # fmt: skip
+            force: bool = False, known: Sequence[int] | None = None) -> None:  # fmt: skip
+    """`known`: the ids among `fresh` that may have a decision already (default: all)."""
     if not fresh:
         return
     if is_postgres(conn):
         conn.exec_driver_sql(_LOCK)
     wm = work_members.c
-    members = _members(conn, wm.publication_id, list(fresh))
+    members = _members(conn, wm.publication_id, list(fresh) if known is None else known)
     if not force:  # same keys as last time: the decision cannot change
         fresh = {pid: k for pid, k in fresh.items()
                  if pid not in members or members[pid].keys() != k}  # fmt: skip
@@ -181,18 +185,25 @@ def write_decisions(conn: Connection, clusters: Sequence[Sequence[Decision]],
 
     Every member of the works in `old` must be among the clusters (the scope is closed).
     """
+    earliest: dict[int, int] = {}
+    for m in old.values():
+        if m.work_id not in earliest or m.publication_id < earliest[m.work_id]:
+            earliest[m.work_id] = m.publication_id
+    holder = {pid: w for w, pid in earliest.items()}  # a work follows its earliest member
     taken: set[int] = set()
     chosen: list[tuple[Sequence[Decision], int | None]] = []
-    for members in sorted(clusters, key=lambda c: (-len(c), c[0].publication_id)):
-        counts = Counter(old[d.publication_id].work_id for d in members
-                         if d.publication_id in old)  # fmt: skip
-        pick = min((w for w in counts if w not in taken), key=lambda w: (-counts[w], w),
-                   default=None)  # fmt: skip
-        if pick is not None:
+    for members in clusters:
+        owned = [holder[d.publication_id] for d in members if d.publication_id in holder]
+        pick = None
+        if owned:  # several when works merged: the one with most members here, then lowest
+            counts = Counter(old[d.publication_id].work_id for d in members
+                             if d.publication_id in old)  # fmt: skip
+            pick = min(owned, key=lambda w: (-counts[w], w))
             taken.add(pick)
         chosen.append((members, pick))
     new_ids = iter(_new_works(conn, sum(1 for _, w in chosen if w is None), now))
-    rows: list[Member] = []
+    stamp = driver_value(conn, work_members, "decided_at", now)
+    rows: list[tuple[Any, ...]] = []
     for members, work_id in chosen:
         wid = work_id if work_id is not None else next(new_ids)
         for d in members:
@@ -200,13 +211,11 @@ def write_decisions(conn: Connection, clusters: Sequence[Sequence[Decision]],
             row = Member(d.publication_id, wid, d.reason, d.score, d.matched_with,
                          d.matched_json(), k.doi, k.title, k.year, k.author, k.type)
             if old.get(d.publication_id) != row:
-                rows.append(row)
-    stamp = driver_value(conn, work_members, "decided_at", now)
-    for chunk in _chunks([r.publication_id for r in rows if r.publication_id in old]):
+                rows.append((*row, stamp))
+    for chunk in _chunks([r[0] for r in rows if r[0] in old]):
         conn.execute(delete(work_members).where(one_of(conn, work_members.c.publication_id,
                                                        chunk)))  # fmt: skip
-    insert_rows(conn, work_members, (*MEMBER_COLUMNS, "decided_at"),
-                [(*r, stamp) for r in rows])
+    insert_rows(conn, work_members, (*MEMBER_COLUMNS, "decided_at"), rows)
     gone = sorted({m.work_id for m in old.values()} - taken)
     for chunk in _chunks(gone):
         conn.execute(delete(works).where(one_of(conn, works.c.id, chunk)))
@@ -216,14 +225,13 @@ def _new_works(conn: Connection, n: int, now: datetime) -> list[int]:
     """Ids of n new works. SQLite: this transaction has written, so it holds the write lock."""
     if n == 0:
         return []
-    if is_postgres(conn):
-        ids = [pid for (pid,) in conn.exec_driver_sql(
-            "SELECT nextval(pg_get_serial_sequence('works', 'id')) "
-            "FROM generate_series(1, %(n)s)", {"n": n})]  # fmt: skip
-    else:
-        top = conn.execute(select(func.coalesce(func.max(works.c.id), 0))).scalar_one()
-        ids = list(range(int(top) + 1, int(top) + n + 1))
     stamp = driver_value(conn, works, "created_at", now)
+    if is_postgres(conn):  # one round trip; which id goes to which work does not matter
+        return list(conn.exec_driver_sql(
+            "INSERT INTO works (created_at) SELECT %(at)s FROM generate_series(1, %(n)s) "
+            "RETURNING id", {"at": stamp, "n": n}).scalars())  # fmt: skip
+    top = conn.execute(select(func.coalesce(func.max(works.c.id), 0))).scalar_one()
+    ids = list(range(int(top) + 1, int(top) + n + 1))
     insert_rows(conn, works, ("id", "created_at"), [(i, stamp) for i in ids])
     return ids
 

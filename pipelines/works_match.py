@@ -6,10 +6,14 @@ Two publications are one work when (docs/sql.md, "How works are formed"):
 2. (reason 'title-year-author') they have the same publication year and the same
    normalised family name of the first author, and their normalised titles
    (title + subtitle; casefolded, NFKD without accents, punctuation removed,
-   whitespace collapsed) have a token-sort similarity >= 0.93 (difflib ratio of
-   the sorted words), with these guards: both titles have >= 3 words, the numbers
-   and roman numerals in them are the same ("Part I" is not "Part II"), their
-   DOIs do not differ, and a dataset or software is never matched with a text; or
+   whitespace collapsed) have a similarity >= 0.93 (difflib ratio of the titles,
+   or of their words in sorted order, whichever is higher; titles equal but for
+   spaces score 1.0), with these guards: a word in one title only must be a
+   spelling variant (difflib ratio >= 0.88) of a word in the other title only
+   ("behaviour"/"behavior" yes, "bilayer"/"trilayer" no), both titles have >= 3
+   words, the numbers and roman numerals in them are the same ("Part I" is not
+   "Part II"), their DOIs do not differ, and a dataset or software is never
+   matched with a text; or
 3. a user merged them ('manual').
 
 A publication split out by a user is matched with nothing automatically. Works
@@ -28,14 +32,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 
 THRESHOLD = 0.93
+WORD_VARIANT = 0.88
 MIN_WORDS = 3
 DATA_TYPES = frozenset({"dataset", "software"})
 REASONS = ("first", "doi", "title-year-author", "manual")
 _RANK = {"manual": 0, "doi": 1, "title-year-author": 2}
 _MARKER = re.compile(r"^(\d+|x{0,3}(ix|iv|v?i{0,3}))$")
+_ASCII_PUNCT = re.compile(r"[^0-9a-z]+")
+_PUNCT = re.compile(r"[\W_]+")  # not a letter or digit (Unicode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,17 +69,29 @@ class Decision:
     matched: Mapping[str, Any] = field(default_factory=dict)
 
     def matched_json(self) -> str:
+        if not self.matched:
+            return "{}"
         return json.dumps(dict(self.matched), sort_keys=True, ensure_ascii=False)
 
 
 def normalise(text: str | None) -> str | None:
-    """Casefolded, accents dropped (NFKD), punctuation as spaces, whitespace collapsed."""
+    """Casefolded, accents dropped (NFKD), punctuation as spaces, whitespace collapsed.
+
+    Changing this function changes stored match keys: run `harvester works rebuild`.
+    """
     if not text:
         return None
+    if text.isascii():  # most titles: no decomposition to do
+        return " ".join(_ASCII_PUNCT.sub(" ", text.lower()).split()) or None
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    words = "".join(c if c.isalnum() else " " for c in bare).split()
-    return " ".join(words) or None
+    return " ".join(_PUNCT.sub(" ", bare).split()) or None
+
+
+@lru_cache(maxsize=65536)
+def normalise_name(name: str | None) -> str | None:
+    """`normalise` for names, which repeat across records."""
+    return normalise(name)
 
 
 def title_key(title: str | None, subtitle: str | None) -> str | None:
@@ -93,11 +113,28 @@ def _types_agree(a: str | None, b: str | None) -> bool:
 
 
 def title_similarity(a: str, b: str) -> float:
-    """Token-sort ratio: difflib's ratio of the two titles' words in sorted order."""
-    if a == b:
+    """1.0 for titles equal but for spaces ("bi layer", "bilayer"); else the better of
+    difflib's ratio of the titles and of their words in sorted order, or 0.0 when a
+    word of one title has no spelling variant in the other ("bilayer", "trilayer")."""
+    if a == b or a.replace(" ", "") == b.replace(" ", ""):
         return 1.0
-    matcher = SequenceMatcher(None, " ".join(sorted(a.split())), " ".join(sorted(b.split())),
-                              autojunk=False)  # fmt: skip
+    words_a, words_b = a.split(), b.split()
+    if not _variants(set(words_a) - set(words_b), set(words_b) - set(words_a)):
+        return 0.0
+    return max(_ratio(a, b), _ratio(" ".join(sorted(words_a)), " ".join(sorted(words_b))))
+
+
+def _variants(only_a: set[str], only_b: set[str]) -> bool:
+    """Words in one title only are added or dropped words, or spelling variants
+    (behaviour/behavior, system/systems) of a word in the other title only."""
+    if not only_a or not only_b:
+        return True
+    return all(any(SequenceMatcher(None, w, v).ratio() >= WORD_VARIANT for v in there)
+               for here, there in ((only_a, only_b), (only_b, only_a)) for w in here)
+
+
+def _ratio(a: str, b: str) -> float:
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
     if matcher.real_quick_ratio() < THRESHOLD or matcher.quick_ratio() < THRESHOLD:
         return 0.0  # upper bounds: most pairs in a block stop here
     return matcher.ratio()
