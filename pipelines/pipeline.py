@@ -42,6 +42,7 @@ from .stats import SourceStats
 
 POOL_AFTER = 32  # pages discovered before parsing moves to worker processes
 MAX_OPEN_SECONDS = 2.0  # a batch is committed at least this often on a slow site
+ARCHIVE_EVERY = 64  # bodies archived (and let go) this many at a time while a batch fills
 _END = object()
 
 Progress = Callable[[SourceStats], None]
@@ -78,7 +79,7 @@ class SourcePipeline:
         self.lookup = min(batch, 500)
         self._fetch_q: asyncio.Queue[tuple[str, PageState | None] | None] = asyncio.Queue(
             self.lookup)
-        self._write_q: asyncio.Queue[Any] = asyncio.Queue(batch)
+        self._write_q: asyncio.Queue[Any] = asyncio.Queue(min(batch, 128))
         self._cancellable: set[asyncio.Task[Any]] = set()
         self._workers = fetch_workers(source)
 
@@ -217,6 +218,7 @@ class SourcePipeline:
     async def _write_loop(self) -> None:
         loop = asyncio.get_running_loop()
         batch: list[Outcome] = []
+        archived = 0  # batch[:archived] hold no page bodies any more
         opened = 0.0
         while True:
             if not batch:
@@ -238,7 +240,12 @@ class SourcePipeline:
                 batch.append(item)
             if batch and (item is None or len(batch) >= self.batch):
                 await self._commit(batch)
-                batch = []
+                batch, archived = [], 0
+            elif self.p.archive is not None and len(batch) - archived >= ARCHIVE_EVERY:
+                # bodies go to the archive file now, so a batch holds rows, not pages
+                batch[archived:] = await loop.run_in_executor(
+                    self.p.writes, self._archive, batch[archived:])
+                archived = len(batch)
 
     async def _commit(self, batch: list[Outcome]) -> None:
         loop = asyncio.get_running_loop()
@@ -251,10 +258,9 @@ class SourcePipeline:
 
     def _store(self, outcomes: list[Outcome], at: datetime) -> LoadStats:
         """In the write thread: archive the new bodies, then one transaction."""
-        archive = self.p.archive
-        if archive is not None:
-            outcomes = [_archived(o, archive) for o in outcomes]
-            archive.sync()  # on disk before the rows that point at it commit
+        if self.p.archive is not None:
+            outcomes = self._archive(outcomes)
+            self.p.archive.sync()  # on disk before the rows that point at it commit
         records = [o.record for o in outcomes if o.record is not None]
         rows = [o.row for o in outcomes if o.row is not None]
         loaded = LoadStats()
@@ -264,6 +270,13 @@ class SourcePipeline:
             if rows:
                 record_fetches(conn, self.source_id, rows)
         return loaded
+
+
+    def _archive(self, outcomes: list[Outcome]) -> list[Outcome]:
+        """In the write thread: archive the bodies not archived yet (not synced here)."""
+        archive = self.p.archive
+        assert archive is not None
+        return [_archived(o, archive) for o in outcomes]
 
 
 def _archived(outcome: Outcome, archive: WarcWriter) -> Outcome:
