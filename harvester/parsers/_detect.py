@@ -1,15 +1,15 @@
 """What a page shows about the software that rendered it, read once per page.
 
-`Signals.of(page)` reads the raw bytes with a few regular expressions over the
+`Signals.of(url, body)` reads the raw bytes with a regular expression over the
 document head (no tree is built: detection must cost far less than a parse);
 every platform module's `looks_like(page, signals)` answers from these fields
-and cheap substring tests on `signals.body`.
+and cheap substring tests on `signals.body`. Each field is computed when first
+read: Pure, asked first, needs none of them, so a Pure page pays for none.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 __all__ = ["Signals"]
@@ -17,60 +17,106 @@ __all__ = ["Signals"]
 # The head is where generator and meta tags live; pages without </head> (fragments,
 # truncated captures) are read up to this many bytes.
 _HEAD_CAP = 256 * 1024
-_META = re.compile(rb"<meta\b[^>]*>", re.I)
-_NAME = re.compile(rb"""\b(?:name|property)\s*=\s*["']?([^"'\s>]+)""", re.I)
-_CONTENT = re.compile(rb"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+# One pass over the head: each <meta ...> tag and the first name=/property= value inside
+# it, b"" when it has none (a lazy [^>]*? stays inside the tag: "each tag, then search
+# it for a name", without a second regex call per tag). It runs over the lower-cased
+# head: a case-sensitive pattern starts with a literal, which re finds fast (12 -> 3 µs).
+_META = re.compile(
+    rb"""<meta\b(?:[^>]*?\b(?:name|property)\s*=\s*["']?([^"'\s>]+))?[^>]*>"""
+)
+_CONTENT = re.compile(rb"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 
 
-@dataclass(frozen=True, slots=True)
 class Signals:
     """Cheap facts about one page. Text fields are lower-cased."""
 
-    url: str
-    host: str
-    path: str
-    generator: str
-    meta_names: frozenset[str]
-    head: bytes
-    body: bytes
+    __slots__ = ("_generator", "_head", "_host", "_meta_names", "_path", "body", "url")
+
+    def __init__(self, url: str, body: bytes) -> None:
+        self.url = url
+        self.body = body
+        self._host: str | None = None
+        self._path = ""
+        self._head: bytes | None = None
+        self._generator = ""
+        self._meta_names: frozenset[str] | None = None
 
     @classmethod
     def of(cls, url: str, body: bytes) -> Signals:
+        return cls(url, body)
+
+    def _split_url(self) -> str:
+        try:
+            parts = urlsplit(self.url)
+            host, self._path = (parts.hostname or ""), parts.path
+        except ValueError:
+            host, self._path = "", ""
+        self._host = host.lower()
+        return self._host
+
+    @property
+    def host(self) -> str:
+        return self._host if self._host is not None else self._split_url()
+
+    @property
+    def path(self) -> str:
+        if self._host is None:
+            self._split_url()
+        return self._path
+
+    def _raw_head(self) -> bytes:
+        body = self.body
         end = body.find(b"</head>", 0, _HEAD_CAP)
         if end < 0:
             end = body.find(b"</HEAD>", 0, _HEAD_CAP)
-        head = body[: end if end >= 0 else _HEAD_CAP]
-        names: set[str] = set()
+        return body[: end if end >= 0 else _HEAD_CAP]
+
+    @property
+    def head(self) -> bytes:
+        """The document head, lower-cased."""
+        if self._head is None:
+            self._read_head()
+        assert self._head is not None
+        return self._head
+
+    @property
+    def generator(self) -> str:
+        """The generator meta contents, lower-cased, joined by " | "."""
+        if self._meta_names is None:
+            self._read_head()
+        return self._generator
+
+    @property
+    def meta_names(self) -> frozenset[str]:
+        """Lower-cased name= and property= values of the head's meta tags."""
+        if self._meta_names is None:
+            self._read_head()
+        assert self._meta_names is not None
+        return self._meta_names
+
+    def _read_head(self) -> None:
+        head = self._head = self._raw_head().lower()
+        # findall's strings cost less than a match object per tag; names repeat
+        # (citation_author ...), so each distinct one is decoded once.
+        raw_names = set(_META.findall(head))
+        raw_names.discard(b"")
+        names = {name.decode("ascii", "replace") for name in raw_names}
         generators: list[str] = []
-        for tag in _META.finditer(head):
-            m = _NAME.search(tag.group(0))
-            if m is None:
-                continue
-            name = m.group(1).decode("ascii", "replace").lower()
-            names.add(name)
-            if name == "generator":
-                c = _CONTENT.search(tag.group(0))
-                if c is not None:
-                    raw = c.group(1) or c.group(2) or c.group(3) or b""
-                    generators.append(raw.decode("utf-8", "replace").strip().lower())
-        try:
-            parts = urlsplit(url)
-            host, path = (parts.hostname or ""), parts.path
-        except ValueError:
-            host, path = "", ""
-        return cls(
-            url=url,
-            host=host.lower(),
-            path=path,
-            generator=" | ".join(generators),
-            meta_names=frozenset(names),
-            head=head.lower(),
-            body=body,
-        )
+        if "generator" in names:  # rare enough to scan the head a second time
+            for tag in _META.finditer(head):
+                if tag.group(1) == b"generator":
+                    c = _CONTENT.search(tag.group(0))
+                    if c is not None:
+                        raw = c.group(1) or c.group(2) or c.group(3) or b""
+                        generators.append(raw.decode("utf-8", "replace").strip().lower())
+        self._generator = " | ".join(generators)
+        self._meta_names = frozenset(names)
 
     def host_is(self, *domains: str) -> bool:
         """The host is one of `domains` or a subdomain of one."""
-        return any(self.host == d or self.host.endswith("." + d) for d in domains)
+        host = self.host
+        return any(host == d or host.endswith("." + d) for d in domains)
 
     def has_meta(self, *names: str) -> bool:
-        return any(n in self.meta_names for n in names)
+        meta_names = self.meta_names
+        return any(n in meta_names for n in names)
