@@ -66,12 +66,19 @@ def main(verbose: int) -> None:
               help="OAI-PMH sources: re-enumerate everything, not only what changed.")
 @click.option("--wait", is_flag=True,
               help="If another run is harvesting a source, wait for it instead of exiting.")
+@click.option("--metrics-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write per-source figures here as a Prometheus text file "
+                   "(node_exporter textfile collector).")
+@click.option("--parse-workers", type=click.IntRange(min=0),
+              help="Processes that parse pages (0: in the main process). "
+                   "Default: HARVESTER_PARSE_WORKERS, else min(2, cores).")
 @handle_errors
-def harvest(config_path: Path, sources: tuple[str, ...], full: bool, wait: bool) -> None:
+def harvest(config_path: Path, sources: tuple[str, ...], full: bool, wait: bool,
+            metrics_file: Path | None, parse_workers: int | None) -> None:
     """Harvest SOURCES (default: all sources in the config) into the database.
 
-    SIGINT or SIGTERM stops after the batch in hand, with everything fetched so far
-    committed; a second signal stops at once."""
+    SIGINT or SIGTERM stops once the pages already answered are committed; a
+    second signal stops at once."""
     from .config import load_settings
     from .db import open_database
     from .progress import progress_printer
@@ -89,18 +96,33 @@ def harvest(config_path: Path, sources: tuple[str, ...], full: bool, wait: bool)
     async def run() -> tuple[Any, int | None]:
         with StopOnSignal(tell) as stopper:
             report = await run_harvest(settings, engine, sources, progress=progress_printer(),
-                                       full=full, wait=wait, on_wait=tell, stop=stopper.event)
+                                       full=full, wait=wait, on_wait=tell, stop=stopper.event,
+                                       parse_workers=parse_workers)
         return report, stopper.exit_code
 
     report, signalled = asyncio.run(run())
     for stats in report.sources:
         click.echo(stats.summary_line())
     click.echo(f"run {report.run_id}: {report.status}")
+    if metrics_file is not None:
+        _write_metrics(metrics_file, report)
     if signalled is not None:
         click.echo(f"run {report.run_id} stopped on request: the pages fetched so far are "
                    "committed; run again to continue", err=True)
         sys.exit(signalled)
     sys.exit(EXIT_OK if report.ok else EXIT_SOURCE_FAILED)
+
+
+def _write_metrics(path: Path, report: Any) -> None:
+    from datetime import UTC, datetime
+
+    from .metrics import write_metrics
+
+    try:
+        write_metrics(path, report, datetime.now(UTC))
+    except OSError as exc:
+        click.echo(f"error: cannot write the metrics file {path}: {exc.strerror}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 @main.command()
