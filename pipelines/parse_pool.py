@@ -90,6 +90,7 @@ class ParsePool:
         self._pool: ProcessPoolExecutor | None = None
         self._warm: Future[bool] | None = None
         self._broken = False
+        self.in_workers = 0  # pages parsed in worker processes
 
     def _executor(self) -> ProcessPoolExecutor | None:
         if self.workers == 0 or self._broken:
@@ -108,13 +109,26 @@ class ParsePool:
         if pool is None:
             return parse_one(page, platform)
         try:
-            return await asyncio.get_running_loop().run_in_executor(
+            parsed = await asyncio.get_running_loop().run_in_executor(
                 pool, parse_one, page, platform)
+            self.in_workers += 1
+            return parsed
         except BrokenProcessPool:
             if not self._broken:
                 log.warning("parse workers died; parsing in the main process from now on")
                 self._broken = True
             return parse_one(page, platform)
+
+    async def started(self) -> bool:
+        """Start the workers now and wait until they answer; False when parsing stays inline."""
+        self._executor()
+        if self._warm is None:
+            return False
+        try:
+            return await asyncio.wrap_future(self._warm)
+        except BrokenProcessPool:
+            self._broken = True
+            return False
 
     def close(self) -> None:
         if self._pool is not None:
