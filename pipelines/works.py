@@ -207,10 +207,11 @@ def write_decisions(conn: Connection, clusters: Sequence[Sequence[Decision]],
     for members, work_id in chosen:
         wid = work_id if work_id is not None else next(new_ids)
         for d in members:
-            k = keys[d.publication_id]
-            row = Member(d.publication_id, wid, d.reason, d.score, d.matched_with,
-                         d.matched_json(), k.doi, k.title, k.year, k.author, k.type)
-            if old.get(d.publication_id) != row:
+            pid = d.publication_id
+            k = keys[pid]
+            row = (pid, wid, d.reason, d.score, d.matched_with, d.matched_json(), k.doi,
+                   k.title, k.year, k.author, k.type)  # Member's fields, in order
+            if pid not in old or old[pid] != row:
                 rows.append((*row, stamp))
     for chunk in _chunks([r[0] for r in rows if r[0] in old]):
         conn.execute(delete(work_members).where(one_of(conn, work_members.c.publication_id,

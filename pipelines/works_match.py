@@ -203,9 +203,14 @@ def cluster(keys: Sequence[Keys], merges: Iterable[tuple[int, int]] = (),
         if start in seen:
             continue
         seen.add(start)
-        how = {"override": "split"} if start in split else {}
-        members = [Decision(start, "manual" if start in split else "first", 1.0, None, how)]
-        heap = [_entry(start, link) for link in adjacent.get(start, ())]
+        if start in split:
+            members = [Decision(start, "manual", 1.0, None, {"override": "split"})]
+        else:
+            members = [Decision(start, "first")]
+        if start not in adjacent:  # most works have one member
+            works.append(members)
+            continue
+        heap = [_entry(start, link) for link in adjacent[start]]
         heapq.heapify(heap)
         while heap:
             _rank, _neg, pid, source, reason, score, matched = heapq.heappop(heap)
