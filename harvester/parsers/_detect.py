@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["Signals"]
+__all__ = ["Signals", "has_any"]
 
 # The head is where generator and meta tags live; pages without </head> (fragments,
 # truncated captures) are read up to this many bytes.
@@ -120,3 +120,16 @@ class Signals:
     def has_meta(self, *names: str) -> bool:
         meta_names = self.meta_names
         return any(n in meta_names for n in names)
+
+
+def has_any(body: bytes, markers: tuple[bytes, ...], common: bytes) -> bool:
+    """Whether `body` holds any of `markers`, each of which contains `common`.
+
+    Same answer as `any(m in body for m in markers)`; on the many pages that hold
+    none, one scan for `common` replaces one per marker (a scan of a 50 KB page
+    costs ~10-20 µs), and otherwise each marker is searched from where it can start.
+    """
+    at = body.find(common)
+    if at < 0:
+        return False
+    return any(body.find(m, max(0, at - m.index(common))) >= 0 for m in markers)

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from harvester.types import Page, Record
 
-from ._detect import Signals
+from ._detect import Signals, has_any
 from .generic import PRECEDENCE, build_record, read_embedded
 
 PLATFORM = "dataverse"
@@ -32,7 +32,7 @@ _PREFER = {
 def looks_like(page: Page, signals: Signals) -> bool:
     if "dataset.xhtml" in signals.path and "persistentid=" in signals.url.lower():
         return True
-    return any(m in signals.body for m in _MARKERS)
+    return has_any(signals.body, _MARKERS, b"dataverse")
 
 
 def parse(page: Page) -> Record:

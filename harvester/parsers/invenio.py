@@ -18,7 +18,7 @@ from harvester.normalize.dates import parse_date
 from harvester.normalize.languages import to_iso639_1
 from harvester.types import Page, Record
 
-from ._detect import Signals
+from ._detect import Signals, has_any
 from ._html import text_of
 from ._meta import FieldMap, put, typed
 from .generic import build_record, read_embedded
@@ -33,7 +33,7 @@ _RECORD_ID = re.compile(r"/records?/([\w-]+)")
 def looks_like(page: Page, signals: Signals) -> bool:
     if "invenio" in signals.generator or signals.host_is("zenodo.org"):
         return True
-    return any(m in signals.body for m in _MARKERS)
+    return has_any(signals.body, _MARKERS, b"invenio")
 
 
 def _detail_rows(tree: LexborHTMLParser) -> dict[str, str]:

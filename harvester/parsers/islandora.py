@@ -40,8 +40,15 @@ _SIMPLE = ("title", "abstract", "doi", "journal", "volume", "issue", "pages", "p
 
 def looks_like(page: Page, signals: Signals) -> bool:
     body = signals.body
-    return b"islandora-inline-metadata" in body or b"islandora-metadata" in body or (
-        b"field--name-field-linked-agent" in body or b"/islandora/object/" in body[:50000]
+    # three of the four markers hold "islandora": one scan rules them out on other pages
+    at = body.find(b"islandora")
+    if at < 0:
+        return b"field--name-field-linked-agent" in body
+    return (
+        body.find(b"islandora-inline-metadata", at) >= 0
+        or body.find(b"islandora-metadata", at) >= 0
+        or b"field--name-field-linked-agent" in body
+        or body.find(b"/islandora/object/", max(0, at - 1), 50000) >= 0
     )
 
 
