@@ -4,16 +4,20 @@
 the same SQLite pragmas and the psycopg 3 driver on PostgreSQL. Migrations run
 from the `migrations` package itself, so an installed harvester needs no
 alembic.ini.
+
+`open_database` skips Alembic altogether (its import and its script walk)
+when the database's alembic_version already names the newest revision, read
+from the revision files with two regular expressions; anything it cannot
+read falls back to a real `upgrade`.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
@@ -21,6 +25,9 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 import migrations
 from harvester.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DEFAULT_URL = "sqlite:///harvest.db"
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
@@ -87,6 +94,8 @@ def _one_line(engine: Engine, what: str, exc: BaseException) -> str:
 
 def alembic_config(url: str | URL | None = None) -> Config:
     """An Alembic Config pointing at the installed `migrations` package."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(migrations.__file__).resolve().parent))
     cfg.set_main_option("path_separator", "os")
@@ -99,6 +108,8 @@ def alembic_config(url: str | URL | None = None) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the Alembic migrations up to `revision` in one transaction."""
+    from alembic import command
+
     cfg = alembic_config()
     try:
         with engine.begin() as conn:
@@ -108,11 +119,47 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         raise DatabaseError(_one_line(engine, "migration failed on", exc)) from exc
 
 
+_REVISION = re.compile(r"^revision(?:\s*:[^=]+)?\s*=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision(?:\s*:[^=]+)?\s*=\s*(.+)$", re.M)
+_QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
+
+
+@functools.cache
+def script_heads() -> frozenset[str] | None:
+    """The head revisions of the migrations package, or None when a file is unclear."""
+    versions = Path(migrations.__file__).resolve().parent / "versions"
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in versions.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        rev, down = _REVISION.findall(source), _DOWN.findall(source)
+        if len(rev) != 1 or len(down) != 1:
+            return None
+        revisions.add(rev[0])
+        parents.update(_QUOTED.findall(down[0]))
+    heads = frozenset(revisions - parents)
+    return heads or None
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the database's alembic_version rows are exactly the scripts' heads."""
+    heads = script_heads()
+    if heads is None:
+        return False
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            return frozenset(rows) == heads
+    except SQLAlchemyError:  # no alembic_version table yet
+        return False
+
+
 def open_database(url: str | URL) -> Engine:
     """An engine on a reachable database migrated to the newest schema."""
     engine = make_engine(url)
     check_connection(engine)
-    upgrade(engine)
+    if not at_head(engine):
+        upgrade(engine)
     return engine
 
 
