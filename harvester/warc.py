@@ -61,7 +61,7 @@ def _parse_date(text: str | None) -> datetime | None:
 class _GzipMember:
     """One gzip member around one record (what warcio's gzip=True writes, at our level)."""
 
-    def __init__(self, out: BinaryIO, level: int) -> None:
+    def __init__(self, out: BinaryIO | BytesIO, level: int) -> None:
         self._out = out
         self._z = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
 
@@ -71,6 +71,25 @@ class _GzipMember:
     def flush(self) -> None:
         """warcio flushes once, after the record: that ends the member."""
         self._out.write(self._z.flush())
+
+
+def render_record(page: Page, compresslevel: int = 3) -> bytes:
+    """One page as a complete WARC `response` record in its own gzip member."""
+    try:
+        phrase = HTTPStatus(page.status).phrase
+    except ValueError:
+        phrase = "Unknown"
+    headers = [(k, v) for k, v in page.headers.items() if k.lower() not in _WIRE_ONLY]
+    http = StatusAndHeaders(f"{page.status} {phrase}", headers, protocol="HTTP/1.1")
+    extra = {"WARC-Date": _warc_date(page.fetched_at)}
+    if page.requested_url and page.requested_url != page.url:
+        extra[REQUESTED] = page.requested_url
+    out = BytesIO()
+    writer = WARCWriter(_GzipMember(out, compresslevel), gzip=False, warc_version="1.1")
+    record = writer.create_warc_record(page.url, "response", payload=BytesIO(page.body),
+                                       http_headers=http, warc_headers_dict=extra)
+    writer.write_record(record)
+    return out.getvalue()
 
 
 class WarcWriter:
@@ -98,22 +117,13 @@ class WarcWriter:
         return self._file
 
     def write(self, page: Page) -> ArchiveRef:
+        return self.append(render_record(page, self.compresslevel))
+
+    def append(self, member: bytes) -> ArchiveRef:
+        """Append a record made by `render_record` (which may run in another process)."""
         out = self._open()
         offset = out.tell()
-        try:
-            phrase = HTTPStatus(page.status).phrase
-        except ValueError:
-            phrase = "Unknown"
-        headers = [(k, v) for k, v in page.headers.items() if k.lower() not in _WIRE_ONLY]
-        http = StatusAndHeaders(f"{page.status} {phrase}", headers, protocol="HTTP/1.1")
-        extra = {"WARC-Date": _warc_date(page.fetched_at)}
-        if page.requested_url and page.requested_url != page.url:
-            extra[REQUESTED] = page.requested_url
-        member = _GzipMember(out, self.compresslevel)
-        writer = WARCWriter(member, gzip=False, warc_version="1.1")
-        record = writer.create_warc_record(page.url, "response", payload=BytesIO(page.body),
-                                           http_headers=http, warc_headers_dict=extra)
-        writer.write_record(record)
+        out.write(member)
         return ArchiveRef(self._name, offset)
 
     def sync(self) -> None:

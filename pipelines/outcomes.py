@@ -21,6 +21,7 @@ class Outcome:
     row: FetchRow | None
     record: Record | None = None
     page: Page | None = None  # a new body, to archive
+    warc: bytes | None = None  # or its archive record, rendered already
 
 
 def fetched_row(

@@ -197,21 +197,26 @@ class SourcePipeline:
             return Outcome(url, known_row(url, state, now(), status=304))
         stats.fetched += 1
         stats.bytes += len(answer.body)
-        sha256 = answer.sha256
-        if state is not None and state.source_key and state.sha256 == sha256:
+        known = state.source_key if state is not None else None
+        archive = self.p.archive
+        parsed = await self.p.parser.parse(
+            answer, self.source.platform, pooled=stats.discovered > POOL_AFTER,
+            known_sha=state.sha256 if state is not None and known else None,
+            archive_level=archive.compresslevel if archive is not None else None)
+        # a body rendered for the archive already need not be kept
+        page = answer if parsed.warc is None else None
+        if parsed.same:
             # Same bytes as last time: nothing to parse, nothing to load.
             stats.same_content += 1
-            return Outcome(url, fetched_row(answer, sha256, state.source_key, now()),
-                           page=answer)
-        parsed = await self.p.parser.parse(answer, self.source.platform,
-                                           pooled=stats.discovered > POOL_AFTER)
+            return Outcome(url, fetched_row(answer, parsed.sha256, known, now()),
+                           page=page, warc=parsed.warc)
         if parsed.record is None:
             reason = parsed.reason or "not-a-record"
             stats.count_problem(reason, url, parsed.message)
-            return Outcome(url, fetched_row(answer, sha256, None, now(), reason=reason,
-                                            message=parsed.message), page=answer)
-        return Outcome(url, fetched_row(answer, sha256, parsed.record.source_key, now()),
-                       parsed.record, answer)
+            return Outcome(url, fetched_row(answer, parsed.sha256, None, now(), reason=reason,
+                                            message=parsed.message), page=page, warc=parsed.warc)
+        return Outcome(url, fetched_row(answer, parsed.sha256, parsed.record.source_key, now()),
+                       parsed.record, page, parsed.warc)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -280,8 +285,9 @@ class SourcePipeline:
 
 
 def _archived(outcome: Outcome, archive: WarcWriter) -> Outcome:
-    if outcome.page is None or outcome.row is None:
+    if outcome.row is None or (outcome.page is None and outcome.warc is None):
         return outcome
-    ref = archive.write(outcome.page)
+    ref = (archive.append(outcome.warc) if outcome.warc is not None
+           else archive.write(outcome.page))  # type: ignore[arg-type]
     row = dataclasses.replace(outcome.row, warc_file=ref.file, warc_offset=ref.offset)
-    return dataclasses.replace(outcome, row=row, page=None)
+    return dataclasses.replace(outcome, row=row, page=None, warc=None)

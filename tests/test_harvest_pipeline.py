@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from harvester.types import Page
+from harvester.warc import ArchiveRef, read_page
 from pipelines.config import parse_settings
 from pipelines.db import open_database
 from pipelines.parse_pool import Parsed, ParsePool, parse_one
@@ -58,10 +59,12 @@ class EagerPool(ParsePool):
         super().__init__(workers)
         EagerPool.made.append(self)
 
-    async def parse(self, page: Page, platform: str, *, pooled: bool = True) -> Parsed:
+    async def parse(self, page: Page, platform: str, *, pooled: bool = True,
+                    known_sha: str | None = None, archive_level: int | None = None) -> Parsed:
         if pooled:
             await self.started()
-        return await super().parse(page, platform, pooled=pooled)
+        return await super().parse(page, platform, pooled=pooled, known_sha=known_sha,
+                                   archive_level=archive_level)
 
 
 @pytest.mark.slow
@@ -81,6 +84,15 @@ def test_records_parsed_in_worker_processes_equal_records_parsed_inline(
     inline, pooled = EagerPool.made[-2:]
     assert inline.in_workers == 0 and pooled.in_workers > 0
     assert stored(pooled_url) == stored(inline_url)
+    # the archive records rendered in the workers read back as the bodies they hash
+    engine = open_database(pooled_url)
+    with engine.connect() as conn:
+        refs = conn.execute(text("select warc_file, warc_offset, sha256 from fetched_pages "
+                                 "where url like '%/en/publications/%/'")).all()
+    assert len(refs) > SYNTHETIC
+    archive = tmp_path / f"warc-{abs(hash(pooled_url))}"
+    for ref in refs:
+        assert read_page(archive, ArchiveRef(ref[0], int(ref[1]))).sha256 == ref[2]
 
 
 @pytest.mark.slow
