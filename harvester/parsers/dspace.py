@@ -21,7 +21,7 @@ from harvester.errors import NotARecord
 from harvester.normalize.identifiers import normalize_url
 from harvester.types import Page, Record
 
-from ._detect import Signals
+from ._detect import Signals, has_any
 from ._html import MetaTags, absolute, parse_html
 from ._labelled import Rows, rows_layer
 from ._meta import FieldMap, Layer, citation_fields, dc_fields, put, resolve
@@ -33,6 +33,9 @@ PLATFORM = "dspace"
 _MARKERS = (b"ds-includeSet-table", b"itemDisplayTable", b"metadataFieldLabel", b"<ds-app",
             b"ds-item-page", b"ds-generic-item-page-field", b"item-page-field-wrapper",
             b"simple-item-view-", b"ds-artifact-list")
+# Five markers hold "ds-": one scan for it stands for them on the pages without it.
+_DS_MARKERS = tuple(m for m in _MARKERS if b"ds-" in m)
+_OTHER_MARKERS = tuple(m for m in _MARKERS if b"ds-" not in m)
 _HANDLE = re.compile(r"(?:hdl\.handle\.net/|/handle/)(\d+(?:\.\d+)*/[\w.-]+)")
 _SIMPLE = ("title", "abstract", "doi", "journal", "volume", "issue", "pages", "published",
            "language", "publisher", "type_raw", "authors", "keywords", "identifiers")
@@ -47,7 +50,8 @@ _PREFER: dict[str, tuple[str, ...]] = {
 def looks_like(page: Page, signals: Signals) -> bool:
     if signals.generator.startswith("dspace") or " dspace" in signals.generator:
         return True
-    return any(m in signals.body for m in _MARKERS)
+    body = signals.body
+    return has_any(body, _DS_MARKERS, b"ds-") or any(m in body for m in _OTHER_MARKERS)
 
 
 def _rows_to_fields(rows: Rows, warnings: list[str]) -> FieldMap:
