@@ -16,6 +16,7 @@ from harvester.types import Page
 
 # DC in RDFa form (property="dc:title") and in HTML form (name="DC.title") mean the same.
 _PREFIX_ALIASES = (("dcterms:", "dcterms."), ("dc:", "dc."))
+_ALIASED = tuple(old for old, _ in _PREFIX_ALIASES)
 
 
 def parse_html(page: Page) -> LexborHTMLParser:
@@ -81,31 +82,42 @@ class MetaTags:
     def __init__(self, items: list[tuple[str, str]], canonical: str | None = None) -> None:
         self.items = items
         self.canonical = canonical
-        self._index: dict[str, list[str]] = {}
+        index: dict[str, list[str]] = {}
         for key, value in items:
-            self._index.setdefault(key, []).append(value)
+            values = index.get(key)
+            if values is None:
+                index[key] = [value]
+            else:
+                values.append(value)
+        self._index = index
 
     @classmethod
     def from_tree(cls, tree: LexborHTMLParser) -> MetaTags:
         items: list[tuple[str, str]] = []
+        append = items.append
         # tags() is a plain element walk; the first css() on a tree costs ~50 µs of set-up
         for node in tree.tags("meta"):
             attrs = node.attributes
-            key = attrs.get("name") or attrs.get("property")
             value = attrs.get("content")
-            if not key or value is None:
+            if value is None:
+                continue
+            key = attrs.get("name") or attrs.get("property")
+            if not key:
+                continue
+            value = value.strip()
+            if not value:
                 continue
             key = key.strip().lower()
-            for old, new in _PREFIX_ALIASES:
-                if key.startswith(old):
-                    key = new + key[len(old) :]
-            value = value.strip()
-            if value:
-                items.append((key, value))
+            if key.startswith(_ALIASED):
+                for old, new in _PREFIX_ALIASES:
+                    if key.startswith(old):
+                        key = new + key[len(old) :]
+            append((key, value))
         canonical = None
         for link in tree.tags("link"):
             attrs = link.attributes
-            if "canonical" in (attrs.get("rel") or "").lower().split():
+            rel = attrs.get("rel")
+            if rel and "canonical" in rel.lower().split():
                 canonical = (attrs.get("href") or "").strip() or None
                 break
         return cls(items, canonical)
