@@ -41,14 +41,16 @@ def citation_author_rows(
 ) -> list[tuple[str, list[str], str | None]]:
     """(name, institutions, orcid) per citation_author, with the tags that follow it attached."""
     rows: list[tuple[str, list[str], str | None]] = []
-    for key, value in meta.with_prefix(prefix + "author"):
-        if key == prefix + "author":
+    author = prefix + "author"
+    authors, institution, orcid = author + "s", author + "_institution", author + "_orcid"
+    for key, value in meta.with_prefix(author):
+        if key == author:
             rows.append((value, [], None))
-        elif key == prefix + "authors":  # DSpace puts every author in one tag
+        elif key == authors:  # DSpace puts every author in one tag
             rows.extend((n, [], None) for n in value.split(";") if n.strip())
-        elif rows and key == prefix + "author_institution":
+        elif rows and key == institution:
             rows[-1][1].append(value)
-        elif rows and key == prefix + "author_orcid":
+        elif rows and key == orcid:
             rows[-1] = (rows[-1][0], rows[-1][1], value)
     return rows
 
@@ -66,17 +68,19 @@ def citation_fields(
 
     `authors=False` skips name splitting for callers that take authors elsewhere.
     """
+    keys, kinds = _citation_keys(prefix)
+    first = meta.first
 
-    def g(*names: str) -> str | None:
-        return meta.first(*(prefix + n for n in names))
+    def g(field: str) -> str | None:
+        return first(*keys[field])
 
     f: FieldMap = {}
     put(f, "title", text(g("title")))
     if authors:
         put(f, "authors", _citation_authors(meta, prefix))
-    put(f, "published", date(g("publication_date", "date", "cover_date", "year"), order))
-    put(f, "online", date(g("online_date"), order))
-    put(f, "journal", text(g("journal_title", "series_title")))
+    put(f, "published", date(g("published"), order))
+    put(f, "online", date(g("online"), order))
+    put(f, "journal", text(g("journal")))
     put(f, "volume", text(g("volume")))
     put(f, "issue", text(g("issue")))
     put(f, "pages", pages(g("firstpage"), g("lastpage")))
@@ -85,18 +89,17 @@ def citation_fields(
     put(f, "language", to_iso639_1(g("language") or ""))
     put(f, "keywords", keywords(meta.all(prefix + "keywords")))
     put(f, "abstract", prose(g("abstract")))
-    put(f, "publisher", text(g("publisher", "dissertation_institution",
-                               "technical_report_institution")))
-    put(f, "host_publication", text(g("inbook_title", "conference_title")))
+    put(f, "publisher", text(g("publisher")))
+    put(f, "host_publication", text(g("host_publication")))
     # Highwire has no type tag; these tags are what Google Scholar reads the kind from.
-    for tag, kind in _CITATION_KINDS:
-        if g(tag):
+    for tag, kind in kinds:
+        if first(tag):
             put(f, "type", kind)
             break
-    pdf = g("pdf_url")
+    pdf = g("pdf")
     if pdf:
         f["files"] = (FileLink(pdf, mime="application/pdf"),)
-    put(f, "url", g("abstract_html_url"))
+    put(f, "url", g("url"))
     return f
 
 
@@ -108,6 +111,29 @@ _CITATION_KINDS = (
     ("technical_report_institution", "report"),
     ("technical_report_number", "report"),
 )
+# The tags each field reads, the first one found wins.
+_CITATION_TAGS: dict[str, tuple[str, ...]] = {
+    "title": ("title",), "published": ("publication_date", "date", "cover_date", "year"),
+    "online": ("online_date",), "journal": ("journal_title", "series_title"),
+    "volume": ("volume",), "issue": ("issue",), "firstpage": ("firstpage",),
+    "lastpage": ("lastpage",), "doi": ("doi",), "language": ("language",),
+    "abstract": ("abstract",),
+    "publisher": ("publisher", "dissertation_institution", "technical_report_institution"),
+    "host_publication": ("inbook_title", "conference_title"), "pdf": ("pdf_url",),
+    "url": ("abstract_html_url",),
+}
+_PREFIXED: dict[str, tuple[dict[str, tuple[str, ...]], tuple[tuple[str, str], ...]]] = {}
+
+
+def _citation_keys(prefix: str) -> tuple[dict[str, tuple[str, ...]], tuple[tuple[str, str], ...]]:
+    """The full meta names per field, and per kind tag, for this prefix (built once)."""
+    keys = _PREFIXED.get(prefix)
+    if keys is None:
+        fields = {name: tuple(prefix + n for n in tags) for name, tags in _CITATION_TAGS.items()}
+        keys = (fields, tuple((prefix + tag, kind) for tag, kind in _CITATION_KINDS))
+        if len(_PREFIXED) < 16:
+            _PREFIXED[prefix] = keys
+    return keys
 
 
 def eprints_fields(meta: MetaTags, order: str = "auto") -> FieldMap:

@@ -28,10 +28,19 @@ FieldMap = dict[str, Any]
 Layer = tuple[str, FieldMap]
 
 
+_NO_PAGES = PageRange()
+
+
 def _empty(value: Any) -> bool:
+    # called ~100 times a page: the common exact types first, then the general rule
+    if value is None:
+        return True
+    cls = value.__class__
+    if cls is str or cls is tuple or cls is list:
+        return not value
     if isinstance(value, PageRange):
-        return value == PageRange()
-    return value is None or value == "" or value == () or value == []
+        return bool(value == _NO_PAGES)
+    return bool(value == "" or value == () or value == [])
 
 
 def resolve(
@@ -43,24 +52,32 @@ def resolve(
     named there are not consulted for that field).
     """
     out: dict[str, tuple[Any, str]] = {}
+    if not prefer:
+        for name, fields in layers:
+            for key, value in fields.items():
+                if key not in out and not _empty(value):
+                    out[key] = (value, name)
+        return out
     for name, fields in layers:
         for key, value in fields.items():
-            if key not in out and not _empty(value) and not (prefer and key in prefer):
+            if key not in out and key not in prefer and not _empty(value):
                 out[key] = (value, name)
-    if prefer:
-        by_name = dict(layers)
-        for key, names in prefer.items():
-            for name in names:
-                value = by_name.get(name, {}).get(key)
-                if not _empty(value):
-                    out[key] = (value, name)
-                    break
+    by_name = dict(layers)
+    for key, names in prefer.items():
+        for name in names:
+            layer = by_name.get(name)
+            if layer is None:
+                continue
+            value = layer.get(key)
+            if value is not None and not _empty(value):
+                out[key] = (value, name)
+                break
     return out
 
 
 def put(fields: FieldMap, key: str, value: Any) -> None:
     """Set a field only when the value is not empty (keeps layers sparse)."""
-    if not _empty(value):
+    if value is not None and not _empty(value):
         fields[key] = value
 
 

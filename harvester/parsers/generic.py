@@ -98,16 +98,22 @@ def read_embedded(page: Page) -> Embedded:
     return Embedded(tree, meta, layers, warnings)
 
 
+_BASE_ORDERS: dict[tuple[str, ...], dict[str, Sequence[str]]] = {}
+
+
 def _orders(front: Sequence[str], prefer: Mapping[str, Sequence[str]] | None) -> dict[
     str, Sequence[str]
 ]:
-    orders: dict[str, Sequence[str]] = {}
-    for name in _FIELDS:
-        if prefer and name in prefer:
-            orders[name] = prefer[name]
-        else:
-            orders[name] = (*front, *PRECEDENCE.get(name, _ALL))
-    return orders
+    # the orders for a set of front layers are the same on every page: built once
+    key = tuple(front)
+    base = _BASE_ORDERS.get(key)
+    if base is None:
+        base = {name: (*key, *PRECEDENCE.get(name, _ALL)) for name in _FIELDS}
+        if len(_BASE_ORDERS) < 256:  # a bound, should a caller invent layer names per page
+            _BASE_ORDERS[key] = base
+    if not prefer:
+        return dict(base)
+    return {name: prefer.get(name, order) for name, order in base.items()}
 
 
 def _disagreements(layers: Sequence[Layer], picked: Mapping[str, tuple[Any, str]]) -> list[str]:
