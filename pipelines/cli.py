@@ -71,7 +71,7 @@ def main(verbose: int) -> None:
                    "(node_exporter textfile collector).")
 @click.option("--parse-workers", type=click.IntRange(min=0),
               help="Processes that parse pages (0: in the main process). "
-                   "Default: HARVESTER_PARSE_WORKERS, else min(2, cores).")
+                   "Default: HARVESTER_PARSE_WORKERS, else min(2, cores - 1).")
 @handle_errors
 def harvest(config_path: Path, sources: tuple[str, ...], full: bool, wait: bool,
             metrics_file: Path | None, parse_workers: int | None) -> None:
