@@ -18,6 +18,7 @@ from selectolax.lexbor import LexborNode as Node
 
 from harvester.errors import DiscoveryError, FetchError
 from harvester.http import Fetcher, NotModified
+from harvester.nesting import too_nested
 from harvester.politeness import Politeness
 from harvester.types import Page
 
@@ -79,7 +80,10 @@ def _is_result_title(a: Node) -> bool:
 
 def parse_listing(page: Page) -> ListingPage:
     """Research-output URLs (absolute, de-duplicated, in page order) and the next page's URL."""
-    tree = LexborHTMLParser(page.text())
+    data = page.text().encode("utf-8")
+    if too_nested(data):  # lexbor is quadratic in nesting depth: minutes for 200 KB
+        raise DiscoveryError("listing page nests too deep to parse", url=page.url)
+    tree = LexborHTMLParser(data)
     base = page.url
     items: dict[str, None] = {}
     for a in tree.css("a[href]"):
