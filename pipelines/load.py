@@ -27,6 +27,7 @@ from harvester.types import Record
 from . import load_rows as R
 from .db import dialect_insert
 from .load_bulk import driver_value, insert_rows, is_postgres, one_of, stage_authors
+from .load_nul import has_nul, strip_nul
 from .models import CHILD_TABLES, authorships, metrics, persons, publications, sources, venues
 from .versions import FetchRef, changed_versions, new_versions, write_versions
 from .works import assign_records
@@ -114,6 +115,10 @@ def _load_batch(
     fetches: Mapping[str, FetchRef] | None,
 ) -> LoadStats:
     shapes = {r.source_key: R.json_and_hash(r) for r in batch}
+    if any(has_nul(r, shapes[r.source_key][0]) for r in batch):
+        # PostgreSQL cannot store U+0000: drop it (on SQLite too, so both hold the same)
+        batch = list({r.source_key: r for r in map(strip_nul, batch)}.values())
+        shapes = {r.source_key: R.json_and_hash(r) for r in batch}
     existing = _existing(conn, source_id, list(shapes))
 
     ids = {key: pid for key, (pid, _) in existing.items()}
