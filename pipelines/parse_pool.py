@@ -96,9 +96,10 @@ def parse_many(items: list[tuple[Page, str, str | None, int | None]]) -> list[Pa
     return [parse_one(*item) for item in items]
 
 
-def _worker_start() -> None:
+def _worker_start(parent: int) -> None:
+    """`parent` comes from the parent itself: one killed while this worker was still
+    starting has already left it an orphan, and os.getppid() here would name init."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -130,7 +131,8 @@ class ParsePool:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
-                                             initializer=_worker_start)
+                                             initializer=_worker_start,
+                                             initargs=(os.getpid(),))
             self._warm = self._pool.submit(_ready)
         if self._warm is not None and not self._warm.done():
             return None  # still starting: parse here meanwhile

@@ -5,6 +5,8 @@ slow site still gets its pages committed in small, timely batches."""
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -16,7 +18,7 @@ from harvester.types import Page
 from harvester.warc import ArchiveRef, read_page
 from pipelines.config import parse_settings
 from pipelines.db import open_database
-from pipelines.parse_pool import Parsed, ParsePool, parse_one
+from pipelines.parse_pool import Parsed, ParsePool, _worker_start, parse_one
 from pipelines.pipeline import POOL_AFTER
 from pipelines.run import harvest
 from pipelines.sample_site import SampleSite
@@ -133,3 +135,17 @@ def test_a_slow_site_commits_within_seconds_not_after_a_full_batch(
     # one progress call per commit (and one at the end): far more than one batch of 500
     assert len(commits) > 3 and commits == sorted(commits)
     assert commits[-1] == len(stored(url))
+
+
+def _start_then_linger(parent: int) -> None:
+    _worker_start(parent)
+    time.sleep(30)
+
+
+def test_a_parse_worker_whose_parent_is_gone_exits_on_its_own() -> None:
+    # -1 is never this child's parent: as if the harvest was SIGKILLed while the
+    # worker was still starting (it would otherwise wait for work forever)
+    child = multiprocessing.get_context("fork").Process(target=_start_then_linger, args=(-1,))
+    child.start()
+    child.join(timeout=10)
+    assert child.exitcode == 0
