@@ -261,7 +261,7 @@ def _get_or_create(
                 found = conn.exec_driver_sql(
                     f"SELECT {key.name}, id FROM {table.name} "
                     f"WHERE {key.name} IN (SELECT value FROM json_each(?))", (json.dumps(chunk),))
-            ids.update(found.tuples().all())
+            ids.update((k, v) for k, v in found.all())
 
     ids: dict[str, int] = {}
     if not rows:

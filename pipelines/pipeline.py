@@ -39,6 +39,7 @@ from .outcomes import Outcome, fetched_row, known_row
 from .parse_pool import ParsePool
 from .state import PageState, get_page_states, record_fetches
 from .stats import SourceStats
+from .versions import FetchRef
 
 POOL_AFTER = 32  # pages discovered before parsing moves to worker processes
 MAX_OPEN_SECONDS = 2.0  # a batch is committed at least this often on a slow site
@@ -268,10 +269,14 @@ class SourcePipeline:
             self.p.archive.sync()  # on disk before the rows that point at it commit
         records = [o.record for o in outcomes if o.record is not None]
         rows = [o.row for o in outcomes if o.row is not None]
+        # version history names the fetch each record came from
+        fetches = {o.record.source_key: FetchRef(o.row.url, o.row.sha256)
+                   for o in outcomes if o.record is not None and o.row is not None}
         loaded = LoadStats()
         with self.p.engine.begin() as conn:
             if records:
-                loaded = upsert_records(conn, self.source_id, records, now=at)
+                loaded = upsert_records(conn, self.source_id, records, now=at,
+                                        fetches=fetches)
             if rows:
                 record_fetches(conn, self.source_id, rows)
         return loaded

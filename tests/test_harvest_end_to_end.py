@@ -7,6 +7,7 @@ The site is the project's own sample (pipelines/sample_site), served on
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -131,6 +132,16 @@ def test_second_run_rewrites_nothing_and_a_changed_page_changes_one_record(
         titles = conn.execute(text("select title from v_publications where title like "
                                    "'%(revised)'")).scalars().all()
     assert titles == [old_title + " (revised)"]
+    with engine.connect() as conn:
+        versions = conn.execute(text(
+            "select v.change, v.fetch_url, v.fetch_sha256 from v_publication_versions v "
+            "join v_publications p on p.id = v.publication_id "
+            "where p.title like '%(revised)' order by v.version")).all()
+    assert [v.change for v in versions] == ["new", "changed"]
+    page_hash = hashlib.sha256(
+        httpx.get(f"{site.base_url}/en/publications/{slug}/").content).hexdigest()
+    assert versions[-1].fetch_sha256 == page_hash
+    assert versions[-1].fetch_url.endswith(f"/en/publications/{slug}/")
 
 
 def test_page_disallowed_by_robots_is_never_fetched(site: SampleSite, sqlite_url: str) -> None:
