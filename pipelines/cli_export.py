@@ -1,10 +1,8 @@
 """`harvester export` and `harvester search`: reading the database back out.
 
 Registered on the main group in `pipelines.cli`; kept apart so the reading
-side can grow without touching the harvesting commands. This module must not
-import `pipelines.cli` while it loads (cli imports it at its end, and under
-`python -m pipelines.cli` that would be a circular import), so the error
-handler is looked up when a command runs.
+side can grow without touching the harvesting commands. The shared option and
+error handling come from `pipelines.cli_common`.
 """
 
 from __future__ import annotations
@@ -12,36 +10,13 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TextIO
 
 import click
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-config_option = click.option(
-    "--config",
-    "config_path",
-    default="config.yaml",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Configuration file.",
-)
-
-
-def handle_errors(fn: F) -> F:
-    """`pipelines.cli.handle_errors`, resolved at call time."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .cli import handle_errors as handled
-
-        return handled(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+from .cli_common import config_option, handle_errors
 
 
 def _parse_since(value: str | None) -> datetime | None:

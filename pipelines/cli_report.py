@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from .cli_common import config_option, handle_errors
+
 
 @click.command("report")
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="Configuration file.")
+@config_option
 @click.option("--run", "run_id", type=int, help="Run id (default: the latest run).")
 @click.option("--html", "html_path", required=True,
               type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -17,8 +18,6 @@ import click
 def report_command(config_path: Path, run_id: int | None, html_path: Path) -> None:
     """Write a run's report: counts and failures per source, field fill rates against
     the previous run (drops of more than 20 points flagged), records per year."""
-    from .cli import handle_errors
-
     handle_errors(_write_report)(config_path, run_id, html_path)
 
 

@@ -1,41 +1,17 @@
 """`harvester works`: explain, rebuild, split and merge de-duplicated works.
 
-Registered on the main group in `pipelines.cli`. Like `cli_export`, this module
-must not import `pipelines.cli` while it loads, so the error handler is looked
-up when a command runs.
+Registered on the main group in `pipelines.cli`. The shared option and error
+handling come from `pipelines.cli_common`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-config_option = click.option(
-    "--config",
-    "config_path",
-    default="config.yaml",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Configuration file.",
-)
-
-
-def handle_errors(fn: F) -> F:
-    """`pipelines.cli.handle_errors`, resolved at call time."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .cli import handle_errors as handled
-
-        return handled(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+from .cli_common import config_option, handle_errors
 
 
 def _engine(config_path: Path) -> Any:

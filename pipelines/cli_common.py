@@ -1,0 +1,47 @@
+"""What every `harvester` command shares: the --config option and the one place
+where the library's errors become a message and an exit code.
+
+Kept out of `pipelines.cli` so the command modules (cli_export, cli_works,
+cli_report) can import it while `pipelines.cli` imports them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from harvester.errors import ConfigError, DatabaseError, HarvestError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE = 0, 1, 2
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    default="config.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file.",
+)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn the library's errors into one clear line and an exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (ConfigError, DatabaseError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        except HarvestError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_SOURCE_FAILED)
+
+    return wrapper  # type: ignore[return-value]
