@@ -50,6 +50,8 @@ class SourceSettings:
     set_spec: str | None = None
     enrich: bool = True  # fetch landing pages to fill what the OAI record lacks
     window: str = "month"  # date windows a harvest is split into: day|month|year|none
+    # consecutive 404/410 answers (one per run) before a page's record is marked deleted
+    gone_after: int = 3
 
     def __post_init__(self) -> None:
         # The fetcher reads network safety from the Politeness it is handed with each URL.
@@ -245,7 +247,7 @@ def _hosts(value: object, at: _At) -> tuple[str, ...]:
 
 
 _SOURCE_KEYS = ("name", "platform", "sitemap", "listing", "urls", "politeness", "allow_private",
-                "allow_hosts", *OAI_KEYS)
+                "allow_hosts", "gone_after", *OAI_KEYS)
 
 
 def _source(value: object, at: _At, default: Politeness, platforms: tuple[str, ...]
@@ -266,12 +268,17 @@ def _source(value: object, at: _At, default: Politeness, platforms: tuple[str, .
     if not any(found.values()) and not oai:
         raise at.fail(f"source {name!r} needs at least one of sitemap, listing, urls, oai")
     overrides = _fields(data.get("politeness", {}), at / "politeness", _POLITENESS)
+    if "gone_after" in data and oai:
+        # an OAI-PMH server reports its deletions itself (tombstones)
+        raise (at / "gone_after").fail("only allowed on a source with sitemap, listing or urls")
+    gone_after = _number(1, integer=True)(data.get("gone_after", 3), at / "gone_after")
     return SourceSettings(
         name=name,
         platform=str(platform),
         politeness=dataclasses.replace(default, **overrides),
         allow_private=_bool(data.get("allow_private", False), at / "allow_private"),
         allow_hosts=_hosts(data.get("allow_hosts", []), at / "allow_hosts"),
+        gone_after=int(gone_after),
         **found,
         **oai,
     )

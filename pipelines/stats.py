@@ -28,6 +28,7 @@ class SourceStats:
     deleted: int = 0  # OAI-PMH tombstones written
     enriched: int = 0  # OAI records merged with their landing page
     missing: int = 0  # records a full OAI run did not list (marked, not deleted)
+    gone_confirmed: int = 0  # records marked deleted after gone_after 404/410 answers
     bytes: int = 0
     seconds: float = 0.0
     skipped: Counter[str] = field(default_factory=Counter)
@@ -69,6 +70,8 @@ class SourceStats:
         if self.deleted or self.enriched or self.missing:
             parts[-1:-1] = [f"deleted={self.deleted}", f"enriched={self.enriched}",
                             f"missing={self.missing}"]
+        if self.gone_confirmed:
+            parts.insert(-1, f"gone_confirmed={self.gone_confirmed}")
         if self.skipped:
             parts.append("skipped=" + ",".join(f"{k}:{v}" for k, v in sorted(self.skipped.items())))
         if self.failed:
@@ -94,6 +97,7 @@ class SourceStats:
             "deleted": self.deleted,
             "enriched": self.enriched,
             "missing": self.missing,
+            "gone_confirmed": self.gone_confirmed,
             "failed": self.failures,
             "bytes": self.bytes,
             "seconds": round(self.seconds, 3),
