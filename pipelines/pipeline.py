@@ -37,7 +37,7 @@ from .config import SourceSettings
 from .load import LoadStats, upsert_records
 from .outcomes import Outcome, fetched_row, known_row
 from .parse_pool import ParsePool
-from .state import PageState, get_page_states, record_fetches
+from .state import PageState, confirm_gone, get_page_states, record_fetches, revive
 from .stats import SourceStats
 from .versions import FetchRef
 
@@ -255,15 +255,18 @@ class SourcePipeline:
 
     async def _commit(self, batch: list[Outcome]) -> None:
         loop = asyncio.get_running_loop()
-        loaded = await loop.run_in_executor(self.p.writes, self._store, batch, self.p.now())
+        loaded, gone = await loop.run_in_executor(self.p.writes, self._store, batch,
+                                                  self.p.now())
+        self.stats.gone_confirmed += gone
         self.stats.new += loaded.new
         self.stats.changed += loaded.changed
         self.stats.unchanged += loaded.unchanged
         if self.p.progress:
             self.p.progress(self.stats)
 
-    def _store(self, outcomes: list[Outcome], at: datetime) -> LoadStats:
-        """In the write thread: archive the new bodies, then one transaction."""
+    def _store(self, outcomes: list[Outcome], at: datetime) -> tuple[LoadStats, int]:
+        """In the write thread: archive the new bodies, then one transaction.
+        Returns what the loader did and how many records were confirmed gone."""
         if self.p.archive is not None:
             outcomes = self._archive(outcomes)
             self.p.archive.sync()  # on disk before the rows that point at it commit
@@ -272,14 +275,22 @@ class SourcePipeline:
         # version history names the fetch each record came from
         fetches = {o.record.source_key: FetchRef(o.row.url, o.row.sha256)
                    for o in outcomes if o.record is not None and o.row is not None}
-        loaded = LoadStats()
+        # pages that used to carry a record: a 404/410 is one more confirmation it is
+        # gone, any answer (200, 304) brings it back
+        gone = [r.url for r in rows if r.error_reason == "gone" and r.source_key]
+        back = [r.source_key for r in rows if r.error_reason is None and r.source_key]
+        loaded, confirmed = LoadStats(), 0
         with self.p.engine.begin() as conn:
             if records:
                 loaded = upsert_records(conn, self.source_id, records, now=at,
                                         fetches=fetches)
             if rows:
                 record_fetches(conn, self.source_id, rows)
-        return loaded
+            if back:
+                revive(conn, self.source_id, back)
+            if gone:
+                confirmed = confirm_gone(conn, self.source_id, gone, self.source.gone_after, at)
+        return loaded, confirmed
 
 
     def _archive(self, outcomes: list[Outcome]) -> list[Outcome]:

@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, insert, select
+from sqlalchemy import Connection, case, func, insert, select, update
 
 from .db import dialect_insert
-from .models import fetched_pages, harvest_run_sources, harvest_runs, sources
+from .models import fetched_pages, harvest_run_sources, harvest_runs, publications, sources
 
 RUN_STATUSES = ("running", "ok", "partial", "failed", "stopped")  # stopped: SIGINT/SIGTERM
 _URLS_PER_QUERY = 5000
@@ -64,7 +64,8 @@ def get_page_states(conn: Connection, urls: Sequence[str]) -> dict[str, PageStat
 
 
 def record_fetches(conn: Connection, source_id: int, rows: Sequence[FetchRow]) -> None:
-    """Upsert one row per URL; `attempts` counts consecutive failures."""
+    """Upsert one row per URL; `attempts` counts consecutive failures for the same reason
+    (another reason starts again at 1, so it also counts consecutive 404/410 answers)."""
     latest = {r.url: r for r in rows}
     if not latest:
         return
@@ -88,7 +89,9 @@ def record_fetches(conn: Connection, source_id: int, rows: Sequence[FetchRow]) -
             "source_key": new.source_key,
             "error_reason": new.error_reason,
             "error_message": new.error_message,
-            "attempts": case((new.error_reason.is_(None), 0), else_=t.c.attempts + 1),
+            "attempts": case((new.error_reason.is_(None), 0),
+                             (t.c.error_reason == new.error_reason, t.c.attempts + 1),
+                             else_=1),
             # a new body replaces the archive location; an answer without one keeps it
             "warc_file": case((new.fetched_at.is_(None), t.c.warc_file), else_=new.warc_file),
             "warc_offset": case((new.fetched_at.is_(None), t.c.warc_offset),
@@ -96,6 +99,41 @@ def record_fetches(conn: Connection, source_id: int, rows: Sequence[FetchRow]) -
         },
     )
     conn.execute(stmt, params)
+
+
+def confirm_gone(conn: Connection, source_id: int, urls: Sequence[str], gone_after: int,
+                 at: datetime) -> int:
+    """Mark deleted the records of these pages (just recorded as 404/410) once they answered
+    so `gone_after` times in a row; the data stays. A record another of its pages still
+    serves is kept. Returns how many records became deleted."""
+    t, p = fetched_pages.c, publications.c
+    keys: set[str] = set()
+    for chunk in _chunks(list(dict.fromkeys(urls)), _URLS_PER_QUERY):
+        keys.update(conn.execute(select(t.source_key).where(
+            t.url.in_(chunk), t.source_key.is_not(None), t.error_reason == "gone",
+            t.attempts >= gone_after)).scalars())
+    if not keys:
+        return 0
+    served = set(conn.execute(select(t.source_key).where(
+        t.source_id == source_id, t.source_key.in_(sorted(keys)),
+        t.error_reason.is_(None))).scalars())
+    dead = sorted(keys - served)
+    if not dead:
+        return 0
+    result = conn.execute(update(publications).where(
+        p.source_id == source_id, p.source_key.in_(dead), p.deleted_at.is_(None)
+    ).values(deleted_at=at))
+    return int(result.rowcount or 0)
+
+
+def revive(conn: Connection, source_id: int, keys: Sequence[str]) -> None:
+    """Records whose page answered again are live again (the loader never touches
+    deleted_at, and an unchanged record is not rewritten at all)."""
+    p = publications.c
+    for chunk in _chunks(sorted(set(keys)), _URLS_PER_QUERY):
+        conn.execute(update(publications).where(
+            p.source_id == source_id, p.source_key.in_(chunk), p.deleted_at.is_not(None)
+        ).values(deleted_at=None))
 
 
 def start_run(conn: Connection, source_names: Sequence[str], now: datetime) -> int:
