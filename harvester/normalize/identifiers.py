@@ -14,6 +14,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 _DOI = re.compile(r"(?<![0-9.])10\.[0-9]{1,9}(?:\.[0-9]+)*/[^\s\"']+")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _DOI_TRAILING = ".,;:!?"
+# Real DOIs run to a few hundred characters; PostgreSQL indexes at most 2704 bytes.
+_MAX_DOI = 1000
 _CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
 
 _ISBN_LABEL = re.compile(r"\bISBN(?:[-\s]?1[03])?\b", re.I)
@@ -35,6 +37,8 @@ def normalize_doi(text: str | None) -> str | None:
     if m is None:
         return None
     doi = m.group(0)
+    if len(doi) > _MAX_DOI:  # not a DOI; and the trimming below is quadratic in length
+        return None
     while doi:
         last = doi[-1]
         if last in _DOI_TRAILING:
