@@ -145,21 +145,33 @@ def _affiliations(person: Person) -> str:
 def person_key(person: Person) -> str:
     """orcid:..., else url:<profile url>, else name:<family>|<given> (casefolded)."""
     if person.orcid:
-        return f"orcid:{person.orcid}"
+        return _bounded(f"orcid:{person.orcid}")
     if person.url:
-        return f"url:{person.url}"
+        return _bounded(f"url:{person.url}")
     family = (person.family or person.name).casefold()
-    return f"name:{family}|{(person.given or '').casefold()}"
+    return _bounded(f"name:{family}|{(person.given or '').casefold()}")
 
 
 def venue_key(record: Record) -> str | None:
     """issn:..., else title:<casefolded journal title>, else None (no venue)."""
     issn = _issn(record)
     if issn:
-        return f"issn:{issn}"
+        return _bounded(f"issn:{issn}")
     if record.journal:
-        return f"title:{record.journal.casefold()}"
+        return _bounded(f"title:{record.journal.casefold()}")
     return None
+
+
+# A PostgreSQL btree entry holds at most 2704 bytes: a 3 KB author "name" (a paragraph
+# in the wrong field) failed the whole batch. Longer keys keep a prefix and a hash.
+_MAX_KEY = 500
+
+
+def _bounded(key: str) -> str:
+    if len(key) <= _MAX_KEY:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{key[:200]}#{digest}"
 
 
 def _issn(record: Record) -> str | None:
