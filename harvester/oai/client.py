@@ -10,6 +10,7 @@ fetcher would turn into transport failures.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import TypeVar
@@ -17,7 +18,16 @@ from typing import TypeVar
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from harvester.errors import DiscoveryError, GoneError, HTTPStatusError, NetworkError, UnsafeXML
+from harvester._fetch.netsafety import AddressGuard, Resolver, system_resolve
+from harvester._fetch.retry import Transient
+from harvester.errors import (
+    DiscoveryError,
+    GoneError,
+    HTTPStatusError,
+    NetworkError,
+    UnsafeURL,
+    UnsafeXML,
+)
 from harvester.oai.protocol import (
     Identify,
     ListPage,
@@ -35,11 +45,15 @@ from harvester.oai.protocol import (
     parse_list_sets,
 )
 from harvester.oai.retry import RETRY_STATUSES, backoff, parse_retry_after
+from harvester.types import Page
 
 DAY = "YYYY-MM-DD"
 SECONDS = "YYYY-MM-DDThh:mm:ssZ"
 Stamp = date | datetime | str
 T = TypeVar("T")
+# (request params, the answer) for every response that may carry an OAI answer
+OnResponse = Callable[[Mapping[str, str], Page], None]
+_PORTS = {"http": 80, "https": 443}
 
 
 def format_datestamp(value: Stamp, granularity: str = DAY) -> str:
@@ -63,7 +77,11 @@ class _Retryable(Exception):
 
 
 class OAIClient:
-    """Talks to one OAI-PMH base URL. Time is injected (`sleep`, `now`) for tests."""
+    """Talks to one OAI-PMH base URL. Time is injected (`sleep`, `now`) for tests.
+
+    `allow_private=False` refuses (UnsafeURL, before any request) a base URL whose host
+    has a private, loopback or link-local address, as the Fetcher does for pages.
+    `on_response` sees each answer before it is parsed (the run archives them)."""
 
     def __init__(
         self,
@@ -80,6 +98,9 @@ class OAIClient:
         granularity: str | None = None,
         recover: bool = True,
         delay: float = 0.0,
+        allow_private: bool = True,
+        resolve: Resolver = system_resolve,
+        on_response: OnResponse | None = None,
     ) -> None:
         self.base_url = base_url
         self._client = client
@@ -97,6 +118,10 @@ class OAIClient:
         # politeness: pause between consecutive requests (Politeness.delay)
         self.delay = delay
         self._requests = 0
+        self.allow_private = allow_private
+        self._resolve = resolve
+        self._address_checked = False
+        self.on_response = on_response
 
     # --- transport -------------------------------------------------------------
 
@@ -109,6 +134,8 @@ class OAIClient:
     async def _get(self, params: Mapping[str, str]) -> tuple[bytes, str]:
         """GET base_url?params with retries; returns (body, final url) of any response
         that may carry an OAI answer (2xx, or an error status with an OAI body)."""
+        if not self._address_checked:
+            await self._check_address()
         if self.delay and self._requests:
             await self._sleep(self.delay)
         self._requests += 1
@@ -132,6 +159,24 @@ class OAIClient:
             ) from exc
         raise AssertionError("unreachable: tenacity either returns or raises")
 
+    async def _check_address(self) -> None:
+        """UnsafeURL unless the base URL's host may be connected to; once per client
+        (responses are not followed elsewhere: the run's client does not redirect)."""
+        if not self.allow_private:
+            try:
+                url = httpx.URL(self.base_url)
+            except httpx.InvalidURL as exc:
+                raise UnsafeURL(f"not a valid URL: {exc}", url=self.base_url) from exc
+            if url.scheme not in _PORTS or not url.host:
+                raise UnsafeURL("only http and https URLs with a host are fetched",
+                                url=self.base_url)
+            guard = AddressGuard(resolve=self._resolve, clock=time.monotonic)
+            try:
+                await guard.check(self.base_url, url.host, url.port or _PORTS[url.scheme])
+            except Transient as exc:  # the host does not resolve
+                raise exc.final(1) from exc
+        self._address_checked = True
+
     async def _attempt(self, params: Mapping[str, str]) -> tuple[bytes, str]:
         try:
             resp = await self._client.get(self.base_url, params=params, headers=self._headers)
@@ -146,6 +191,12 @@ class OAIClient:
                 )
             raise _Retryable(status, after, f"HTTP {status}")
         if status < 300 or b"OAI-PMH" in resp.content[:4096]:
+            if self.on_response is not None:
+                requested = str(httpx.URL(self.base_url, params=params))
+                self.on_response(params, Page(
+                    url=url, body=resp.content, status=status,
+                    headers={k.lower(): v for k, v in resp.headers.items()},
+                    fetched_at=self._now(), requested_url=requested))
             return resp.content, url
         cls = GoneError if status in (404, 410) else HTTPStatusError
         raise cls(f"HTTP {status}", status=status, url=url)
