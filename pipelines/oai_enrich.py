@@ -5,7 +5,8 @@ transaction as the OAI page, so a crash loses no enrichment: the next run
 drains what is left. It runs between date windows, never between resumption
 requests (tokens expire while a polite fetcher waits on landing pages). Pages
 go through the run's Fetcher (per-host politeness, robots, retries); every
-failure is counted and the record keeps its OAI data.
+failure is counted and the record keeps its OAI data. Stop (SIGINT/SIGTERM)
+drops the landing-page fetches not answered yet and commits the answered ones.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -41,24 +43,44 @@ async def drain(
     politeness: Politeness,
     stats: SourceStats,
     now: Callable[[], datetime],
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Enrich every pending record of the source, a batch per transaction."""
-    while True:
+    """Enrich every pending record of the source, a batch per transaction. Once `stop`
+    is set, return after the batch in hand is committed: the rest stays pending."""
+    while stop is None or not stop.is_set():
         with engine.connect() as conn:
             batch = pending_enrichment(conn, source_id, BATCH)
         if not batch:
             return
-        results = await asyncio.gather(
-            *(_enrich_one(p, fetcher, platform, politeness, stats) for p in batch)
-        )
-        merged = [r for r in results if r is not None]
-        failed = [p.key for p, r in zip(batch, results, strict=True) if r is None]
+        tasks = [asyncio.create_task(_enrich_one(p, fetcher, platform, politeness, stats))
+                 for p in batch]
+        await _answered(tasks, stop)
+        # a fetch cut short by stop is neither merged nor failed: it stays pending
+        done = [(p, t.result()) for p, t in zip(batch, tasks, strict=True) if not t.cancelled()]
+        merged = [r for _, r in done if r is not None]
+        failed = [p.key for p, r in done if r is None]
         with engine.begin() as conn:
             if merged:
                 upsert_records(conn, source_id, merged, now=now())
             set_enrich_state(conn, source_id, [r.source_key for r in merged], DONE)
             set_enrich_state(conn, source_id, failed, FAILED)
         stats.enriched += len(merged)
+
+
+async def _answered(tasks: list[asyncio.Task[Record | None]], stop: asyncio.Event | None) -> None:
+    """Wait for every task, or until `stop` is set: then cancel those not answered yet."""
+    everything = asyncio.gather(*tasks, return_exceptions=True)
+    waiters: set[asyncio.Future[Any]] = {everything}
+    if stop is not None:
+        waiters.add(asyncio.ensure_future(stop.wait()))
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for waiter in waiters:
+            waiter.cancel()
 
 
 async def _enrich_one(
