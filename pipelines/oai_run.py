@@ -11,6 +11,13 @@ the next page: the stored token is tried first, and if the server refuses it
 (badResumptionToken) only that window starts over. The harvest's last page
 stores the new `from` in its own transaction; a full harvest also marks the
 records it did not list with missing_since.
+
+Setting `stop` (SIGINT/SIGTERM) ends the harvest after the page in hand is
+committed with its checkpoint; a request still unanswered is dropped, so the
+next run resumes from the stored token. With an archive, every ListRecords
+response is written to the WARC files, and synced, before the transaction
+that stores its records commits. A base URL on a private address is refused
+before any request unless the source allows private addresses.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -27,11 +35,13 @@ import httpx
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
-from harvester.errors import DiscoveryError, HarvestError, ParseError
+from harvester.errors import DiscoveryError, HarvestError, ParseError, UnsafeURL
 from harvester.http import Fetcher, make_client
 from harvester.oai.client import OAIClient
 from harvester.oai.formats import Mapper, choose_prefix, mapper_for
 from harvester.oai.protocol import BadResumptionToken, Identify, ListPage, OAIError
+from harvester.types import Page
+from harvester.warc import WarcWriter
 
 from .config import Settings, SourceSettings
 from .load import ensure_source
@@ -69,8 +79,12 @@ async def harvest_oai_source(
     client: httpx.AsyncClient | None = None,
     sleep: Sleep | None = None,
     full: bool = False,
+    stop: asyncio.Event | None = None,
+    archive: WarcWriter | None = None,
+    writes: Executor | None = None,
 ) -> SourceStats:
-    """Harvest `source` (which has `oai:`); every failure is counted in the stats."""
+    """Harvest `source` (which has `oai:`); every failure is counted in the stats.
+    `writes`: the thread that writes `archive` (the run shares one writer)."""
     if not source.oai:
         raise ValueError(f"source {source.name!r} has no oai: URL")
     stats = SourceStats(source.name)
@@ -82,10 +96,21 @@ async def harvest_oai_source(
     oai = OAIClient(source.oai, client=http, sleep=sleep or asyncio.sleep, now=now,
                     max_retries=fs.max_retries, backoff_base=fs.backoff_base,
                     backoff_max=fs.backoff_max, user_agent=fs.user_agent,
-                    delay=source.politeness.delay)
+                    delay=source.politeness.delay,
+                    allow_private=source.politeness.allow_private)
     job = _Harvest(source, source_id, run_id, oai, fetcher, engine, stats, now, progress, full)
+    job.stop = stop
+    if archive is not None:
+        job.archive = _Archive(archive, writes)
+        oai.on_response = job.archive.keep
     try:
         await job.run()
+    except _Stopped:
+        stats.stopped = "stopped on request after committing the OAI pages listed"
+    except UnsafeURL as exc:
+        log.error("source %s refused: %s", source.name, exc)
+        stats.count_problem(exc.reason, exc.url or source.oai, str(exc))
+        stats.fatal = str(exc)
     except OAIError as exc:
         log.error("source %s stopped: %s", source.name, exc)
         stats.count_problem(f"oai-{exc.code}", exc.url or source.oai, exc.message)
@@ -94,6 +119,8 @@ async def harvest_oai_source(
         log.error("source %s stopped: %s", source.name, exc)
         stats.fatal = str(exc)
     finally:
+        if job.archive is not None:  # answers no commit pointed at yet (errors)
+            await job.archive.flush()
         if client is None:
             await http.aclose()
         stats.seconds = time.monotonic() - started
@@ -102,6 +129,33 @@ async def harvest_oai_source(
         if progress:
             progress(stats)
     return stats
+
+
+class _Stopped(Exception):
+    """`stop` was set: the harvest ends with what is committed."""
+
+
+class _Archive:
+    """ListRecords answers kept until the next commit, then written and synced first."""
+
+    def __init__(self, writer: WarcWriter, writes: Executor | None) -> None:
+        self.writer, self.writes = writer, writes
+        self.kept: list[Page] = []
+
+    def keep(self, params: Mapping[str, str], page: Page) -> None:
+        if params.get("verb") == "ListRecords":
+            self.kept.append(page)
+
+    async def flush(self) -> None:
+        if self.kept:
+            pages, self.kept = self.kept, []
+            # the run's write thread: the writer is shared with the web pipelines
+            await asyncio.get_running_loop().run_in_executor(self.writes, self._write, pages)
+
+    def _write(self, pages: list[Page]) -> None:
+        for page in pages:
+            self.writer.write(page)
+        self.writer.sync()  # on disk before the commit that stores its records
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +176,17 @@ class _Harvest:
         self.stats, self.now, self.progress, self.full = stats, now, progress, full
         self.checkpoint = Checkpoint()
         self.mapper: Mapper | None = None
+        self.stop: asyncio.Event | None = None
+        self.archive: _Archive | None = None
+
+    def _check_stop(self) -> None:
+        if self.stop is not None and self.stop.is_set():
+            raise _Stopped
 
     async def run(self) -> None:
+        self._check_stop()
         await self._enrich()  # what a crashed run left pending
+        self._check_stop()
         ident = await self.oai.identify()
         prefix, namespace = await self._prefix()
         self.mapper = mapper_for(prefix, namespace)
@@ -139,7 +201,9 @@ class _Harvest:
         for i, window in enumerate(plan.windows):
             following = plan.windows[i + 1] if i + 1 < len(plan.windows) else None
             await self._window(window, plan.token if i == 0 else None, following)
+            self._check_stop()
             await self._enrich()
+            self._check_stop()
 
     async def _prefix(self) -> tuple[str, str | None]:
         if self.source.metadata_prefix:
@@ -189,9 +253,10 @@ class _Harvest:
             self.checkpoint.metadata_prefix or "", from_=window.from_, until=window.until,
             set_=self.source.set_spec, resumption_token=token)
         finished = False
-        async for page in pages:
+        while (page := await self._next(pages)) is not None:
             items = self._items(page)
             finished = page.resumption_token is None
+            await self._flush_archive()
             with self.engine.begin() as conn:
                 started = self.checkpoint.harvest_started or page.response_date or None
                 self.checkpoint = replace(self.checkpoint, harvest_started=started)
@@ -210,9 +275,33 @@ class _Harvest:
             s.unchanged, s.deleted = s.unchanged + outcome.unchanged, s.deleted + outcome.deleted
             if self.progress:
                 self.progress(s)
+            self._check_stop()  # the page in hand is committed with its checkpoint
         if not finished:  # noRecordsMatch, or a list that ended without a final page
+            await self._flush_archive()
             with self.engine.begin() as conn:
                 self._advance(conn, following)
+
+    async def _next(self, pages: AsyncIterator[ListPage]) -> ListPage | None:
+        """The next page, None at the end; _Stopped if `stop` is set while it is awaited
+        (the request is dropped: its page is not committed, the stored token stays)."""
+        answer = asyncio.ensure_future(anext(pages, None))
+        if self.stop is None:
+            return await answer
+        stopper = asyncio.ensure_future(self.stop.wait())
+        try:
+            await asyncio.wait({answer, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopper.cancel()
+            if not answer.done():
+                answer.cancel()
+                await asyncio.gather(answer, return_exceptions=True)
+        if answer.cancelled():
+            raise _Stopped
+        return answer.result()  # an answer that raced the stop is still committed
+
+    async def _flush_archive(self) -> None:
+        if self.archive is not None:
+            await self.archive.flush()
 
     def _advance(self, conn: Connection, following: Window | None) -> None:
         """Checkpoint the start of the next window, or close the harvest after the last."""
@@ -254,4 +343,5 @@ class _Harvest:
     async def _enrich(self) -> None:
         if self.source.enrich:
             await drain(self.source_id, self.engine, self.fetcher, platform=self.source.platform,
-                        politeness=self.source.politeness, stats=self.stats, now=self.now)
+                        politeness=self.source.politeness, stats=self.stats, now=self.now,
+                        stop=self.stop)

@@ -119,7 +119,8 @@ async def _run(
             stats = await asyncio.gather(
                 *(
                     harvest_oai_source(s, settings, fetcher, engine, run_id, now=now,
-                                       progress=progress, client=client, sleep=sleep, full=full)
+                                       progress=progress, client=client, sleep=sleep, full=full,
+                                       stop=stop, archive=archive, writes=writes)
                     if s.oai
                     else _harvest_source(s, fetcher, run_id, plumbing, stop)
                     for s in sources
