@@ -14,14 +14,16 @@ read falls back to a real `upgrade`.
 from __future__ import annotations
 
 import functools
+import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 import migrations
 from harvester.errors import DatabaseError
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 DEFAULT_URL = "sqlite:///harvest.db"
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
@@ -82,6 +86,40 @@ def check_connection(engine: Engine) -> None:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         raise DatabaseError(_one_line(engine, "cannot connect to", exc)) from exc
+
+
+def in_transaction(engine: Engine, work: Callable[[Connection], T], *,
+                   what: str = "write failed on") -> T:
+    """`work` in one transaction. Retried once, on a fresh connection, when the connection
+    dropped or a concurrent writer committed the same unique key first (the retry then
+    finds those rows as existing ones); anything else, or a second failure, rolls back
+    and raises DatabaseError naming the cause. `work` must be safe to run twice."""
+    for attempt in (1, 2):
+        try:
+            with engine.begin() as conn:
+                return work(conn)
+        except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error) as exc:
+            # the bulk loader's COPY raises the driver's own errors, unwrapped
+            if attempt == 1 and _retryable(engine, exc):
+                log.warning("%s; retrying the transaction once", _one_line(engine, what, exc))
+                continue
+            raise DatabaseError(_one_line(engine, what, exc)) from exc
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _retryable(engine: Engine, exc: BaseException) -> bool:
+    driver_error: BaseException | None = exc
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        driver_error = exc.orig
+    elif isinstance(exc, SQLAlchemyError):
+        return False
+    elif engine.dialect.is_disconnect(exc, None, None):  # type: ignore[arg-type]
+        return True
+    # unique_violation: PostgreSQL's SQLSTATE; SQLite only names it in the message
+    return (getattr(driver_error, "sqlstate", None) == "23505"
+            or "UNIQUE constraint failed" in str(driver_error))
 
 
 def _one_line(engine: Engine, what: str, exc: BaseException) -> str:

@@ -25,6 +25,7 @@ from concurrent.futures import Executor
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
 from harvester.errors import FetchError
@@ -34,6 +35,7 @@ from harvester.types import Page
 from harvester.warc import WarcWriter
 
 from .config import SourceSettings
+from .db import in_transaction
 from .load import LoadStats, upsert_records
 from .outcomes import Outcome, fetched_row, known_row
 from .parse_pool import ParsePool
@@ -279,8 +281,9 @@ class SourcePipeline:
         # gone, any answer (200, 304) brings it back
         gone = [r.url for r in rows if r.error_reason == "gone" and r.source_key]
         back = [r.source_key for r in rows if r.error_reason is None and r.source_key]
-        loaded, confirmed = LoadStats(), 0
-        with self.p.engine.begin() as conn:
+
+        def write(conn: Connection) -> tuple[LoadStats, int]:
+            loaded, confirmed = LoadStats(), 0
             if records:
                 loaded = upsert_records(conn, self.source_id, records, now=at,
                                         fetches=fetches)
@@ -290,8 +293,10 @@ class SourcePipeline:
                 revive(conn, self.source_id, back)
             if gone:
                 confirmed = confirm_gone(conn, self.source_id, gone, self.source.gone_after, at)
-        return loaded, confirmed
+            return loaded, confirmed
 
+        # a dropped connection or a racing writer's duplicate: once more; else DatabaseError
+        return in_transaction(self.p.engine, write, what="storing a batch failed on")
 
     def _archive(self, outcomes: list[Outcome]) -> list[Outcome]:
         """In the write thread: archive the bodies not archived yet (not synced here)."""
