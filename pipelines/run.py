@@ -25,13 +25,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import httpx
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from harvester.errors import HarvestError
+from harvester.errors import DatabaseError, HarvestError
 from harvester.http import Fetcher
 from harvester.warc import WarcWriter
 
 from .config import Settings, SourceSettings
+from .db import in_transaction
 from .discover import discover
 from .fillrates import record_fill_rates
 from .load import ensure_source
@@ -133,9 +134,13 @@ async def _run(
             if archive is not None:
                 archive.close()
     report = RunReport(run_id, tuple(stats))
-    with engine.begin() as conn:
+
+    def close_run(conn: Connection) -> None:
         finish_run(conn, run_id, report.status, {s.name: s.to_json() for s in stats}, now())
         record_fill_rates(conn, run_id)  # for the run report's drop flags
+
+    # a database that failed mid-run fails here too: DatabaseError, which the CLI reports
+    in_transaction(engine, close_run, what="closing the run failed on")
     return report
 
 
@@ -171,8 +176,11 @@ async def _harvest_source(
         stats.fatal = str(exc)
     finally:
         stats.seconds = time.monotonic() - started
-        with engine.begin() as conn:
-            record_run_source(conn, run_id, source_id, stats.to_json())
+        try:
+            in_transaction(engine, lambda conn: record_run_source(
+                conn, run_id, source_id, stats.to_json()), what="recording the source's stats")
+        except DatabaseError as exc:  # keep the error that stopped the source, not this one
+            log.error("source %s: %s", source.name, exc)
         if progress:
             progress(stats)
     return stats

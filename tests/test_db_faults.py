@@ -286,3 +286,24 @@ def test_a_failure_other_than_a_dropped_connection_or_duplicate_is_not_retried(
     with pytest.raises(DatabaseError, match="no such table"):
         in_transaction(engine, work)
     assert calls == [1]
+
+
+def test_a_database_failing_when_the_run_closes_raises_database_error(
+    site: SampleSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The records committed before stay; the CLI turns the error into exit code 2."""
+    from sqlalchemy.exc import OperationalError
+
+    import pipelines.run as run_module
+
+    def disk_full(*_args: Any, **_kwargs: Any) -> None:
+        raise OperationalError("update harvest_runs", {}, Exception("database or disk is full"))
+
+    settings = settings_for(site, f"sqlite:///{tmp_path / 'h.db'}")
+    engine = open_database(settings.database_url)
+    monkeypatch.setattr(run_module, "finish_run", disk_full)
+    with pytest.raises(DatabaseError, match="disk is full"):
+        asyncio.run(harvest(settings, engine, sleep=_no_sleep))
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from publications")).scalar_one() == len(
+            site.slugs)

@@ -199,6 +199,7 @@ def test_sigkilled_harvester_process_reruns_to_the_uninterrupted_database(
     config.write_text(json.dumps({  # JSON is YAML
         "database": db_url, "user_agent": "harvester-tests (+mailto:t@ex.org)",
         "sources": [{"name": "repo", "oai": server.url, "window": "year", "enrich": False,
+                     "allow_private": True,
                      "politeness": {"delay": 0, "obey_robots": False}}]}))
     server.requests.clear()
     server.list_delay = 0.02
