@@ -371,7 +371,7 @@ def test_format_datestamp_converts_other_zones_to_utc() -> None:
     ],
 )
 def test_parse_retry_after_reads_both_forms(header: str | None, expected: float | None) -> None:
-    from harvester.oai.retry import parse_retry_after
+    from harvester._fetch.retry import parse_retry_after
 
     assert parse_retry_after(header, NOW) == expected
 

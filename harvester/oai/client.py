@@ -10,6 +10,7 @@ fetcher would turn into transport failures.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, date, datetime
@@ -19,7 +20,9 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from harvester._fetch.netsafety import AddressGuard, Resolver, system_resolve
-from harvester._fetch.retry import Transient
+
+# one retry policy for every request the harvester makes (harvester/_fetch/retry.py)
+from harvester._fetch.retry import RETRY_STATUSES, Transient, backoff, parse_retry_after
 from harvester.errors import (
     DiscoveryError,
     GoneError,
@@ -44,7 +47,6 @@ from harvester.oai.protocol import (
     parse_list_records,
     parse_list_sets,
 )
-from harvester.oai.retry import RETRY_STATUSES, backoff, parse_retry_after
 from harvester.types import Page
 
 DAY = "YYYY-MM-DD"
@@ -122,6 +124,7 @@ class OAIClient:
         self._resolve = resolve
         self._address_checked = False
         self.on_response = on_response
+        self._rng = random.Random()
 
     # --- transport -------------------------------------------------------------
 
@@ -129,7 +132,8 @@ class OAIClient:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, _Retryable) and exc.retry_after is not None:
             return exc.retry_after
-        return backoff(state.attempt_number, base=self.backoff_base, cap=self.backoff_max)
+        return backoff(state.attempt_number, base=self.backoff_base, cap=self.backoff_max,
+                       rng=self._rng)
 
     async def _get(self, params: Mapping[str, str]) -> tuple[bytes, str]:
         """GET base_url?params with retries; returns (body, final url) of any response
