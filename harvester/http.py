@@ -12,7 +12,8 @@
                 HTTPStatusError / NetworkError / TruncatedBody
 
 Waits (backoff, Retry-After, per-host delay) go through the injected `sleep`
-and `clock`, so tests assert the schedule without sleeping.
+and `clock`, so tests assert the schedule without sleeping. Every retry is
+counted by what failed (`stats.retried`, and the caller's `on_retry`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,13 @@ from harvester._fetch.body import read_body
 from harvester._fetch.client import make_client
 from harvester._fetch.gate import HostGate
 from harvester._fetch.netsafety import AddressGuard, Resolver, redirect_allowed, system_resolve
-from harvester._fetch.retry import RETRY_STATUSES, Transient, backoff, parse_retry_after
+from harvester._fetch.retry import (
+    RETRY_STATUSES,
+    Transient,
+    backoff,
+    parse_retry_after,
+    transport_fault,
+)
 from harvester._fetch.robots import RobotsCache
 from harvester._fetch.stats import FetchStats
 from harvester.errors import (
@@ -48,7 +55,10 @@ from harvester.errors import (
 from harvester.politeness import FetchSettings, Politeness
 from harvester.types import Page
 
-__all__ = ["FetchStats", "Fetcher", "NotModified", "make_client"]
+__all__ = ["FetchStats", "Fetcher", "NotModified", "OnRetry", "make_client"]
+
+# Told the fault kind ("http-503", "timeout", "connection", "truncated", ...) of each retry.
+OnRetry = Callable[[str], None]
 
 _DEFAULT_POLITENESS = Politeness()
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -152,14 +162,17 @@ class Fetcher:
         politeness: Politeness = _DEFAULT_POLITENESS,
         etag: str | None = None,
         last_modified: str | None = None,
+        on_retry: OnRetry | None = None,
     ) -> Page | NotModified:
+        """`on_retry` is told the fault of each retry of this URL (a source's own counter)."""
         _split(url)
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        return await self._with_retries(url, politeness, headers, check_robots=True)
+        return await self._with_retries(url, politeness, headers, check_robots=True,
+                                        on_retry=on_retry)
 
     async def allowed(self, url: str, politeness: Politeness) -> bool:
         """Whether robots.txt lets us fetch `url` (loading it on first use of the origin)."""
@@ -175,7 +188,8 @@ class Fetcher:
         return rules.can_fetch(url, self._settings.user_agent)
 
     async def _with_retries(
-        self, url: str, politeness: Politeness, headers: dict[str, str], *, check_robots: bool
+        self, url: str, politeness: Politeness, headers: dict[str, str], *, check_robots: bool,
+        on_retry: OnRetry | None = None,
     ) -> Page | NotModified:
         # Most requests succeed at once: tenacity (~40 µs to set up) only after a failure.
         try:
@@ -187,7 +201,7 @@ class Fetcher:
             wait=self._wait,
             retry=retry_if_exception_type(Transient),
             sleep=self._sleep,
-            before_sleep=self._count_retry,
+            before_sleep=functools.partial(self._count_retry, on_retry),
             reraise=True,
         )
         try:
@@ -210,8 +224,13 @@ class Fetcher:
         s = self._settings
         return backoff(state.attempt_number, base=s.backoff_base, cap=s.backoff_max, rng=self._rng)
 
-    def _count_retry(self, state: RetryCallState) -> None:
+    def _count_retry(self, on_retry: OnRetry | None, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        fault = exc.fault if isinstance(exc, Transient) else "other"
         self.stats.retries += 1
+        self.stats.retried[fault] += 1
+        if on_retry is not None:
+            on_retry(fault)
 
     async def _follow(
         self, url: str, politeness: Politeness, headers: dict[str, str], check_robots: bool
@@ -252,9 +271,11 @@ class Fetcher:
                     self.stats.by_status[resp.status_code] += 1
                     return await self._answer(resp, url, key, requested)
             except _RETRYABLE_TRANSPORT as exc:
-                raise Transient("network", url, f"{type(exc).__name__}: {exc}") from exc
+                raise Transient("network", url, f"{type(exc).__name__}: {exc}",
+                                fault=transport_fault(exc)) from exc
             except (aiohttp.ClientError, TimeoutError) as exc:
-                raise Transient("network", url, f"{type(exc).__name__}: {exc}") from exc
+                raise Transient("network", url, f"{type(exc).__name__}: {exc}",
+                                fault=transport_fault(exc)) from exc
             except httpx.TransportError as exc:
                 raise NetworkError(f"{type(exc).__name__}: {exc}", url=url) from exc
 

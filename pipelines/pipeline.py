@@ -184,6 +184,7 @@ class SourcePipeline:
                 politeness=self.source.politeness,
                 etag=state.etag if known and state else None,
                 last_modified=state.last_modified if known and state else None,
+                on_retry=self.stats.count_retry,
             )
         except FetchError as exc:
             return exc

@@ -33,6 +33,9 @@ class SourceStats:
     seconds: float = 0.0
     skipped: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
+    # requests tried again, by fault ("http-503", "timeout", "truncated", ...): the
+    # site's flakiness, which the page counts alone hide when the retries succeed
+    retried: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)
     fatal: str | None = None
     stopped: str | None = None  # set when a signal ended the source early (pipelines/run.py)
@@ -43,6 +46,9 @@ class SourceStats:
         urls = self.examples.setdefault(reason, [])
         if len(urls) < EXAMPLES_PER_REASON:
             urls.append(f"{url} {message}".strip())
+
+    def count_retry(self, fault: str) -> None:
+        self.retried[fault] += 1
 
     @property
     def failures(self) -> int:
@@ -76,6 +82,8 @@ class SourceStats:
             parts.append("skipped=" + ",".join(f"{k}:{v}" for k, v in sorted(self.skipped.items())))
         if self.failed:
             parts.append("reasons=" + ",".join(f"{k}:{v}" for k, v in sorted(self.failed.items())))
+        if self.retried:
+            parts.append("retried=" + ",".join(f"{k}:{v}" for k, v in sorted(self.retried.items())))
         if self.fatal:
             parts.append(f"error={self.fatal!r}")
         if self.stopped:
@@ -108,6 +116,7 @@ class SourceStats:
             },
             "fatal": self.fatal,
             "stopped": self.stopped,
+            "retried": dict(sorted(self.retried.items())),
         }
 
 

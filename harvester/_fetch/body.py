@@ -14,7 +14,7 @@ import httpx
 
 from harvester.errors import FetchError, ResponseTooLarge
 
-from .retry import Transient
+from .retry import Transient, transport_fault
 
 DECODED_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
 ACCEPT_ENCODING = "gzip, deflate"
@@ -86,7 +86,8 @@ async def read_body(response: httpx.Response, *, url: str, max_bytes: int) -> by
             raise Transient(
                 "truncated", url, f"body cut off at {got} of {declared} bytes: {exc!r}"
             ) from exc
-        raise Transient("network", url, f"error while reading body: {exc!r}") from exc
+        raise Transient("network", url, f"error while reading body: {exc!r}",
+                        fault=transport_fault(exc)) from exc
     except (zlib.error, httpx.DecodingError) as exc:
         _check_length(response, declared, url)
         raise FetchError(f"could not decode {encoding} body: {exc}", url=url) from exc

@@ -141,9 +141,10 @@ class AddressGuard:
         try:
             addresses = await self._resolve(host, port)
         except (OSError, UnicodeError) as exc:
-            raise Transient("network", url, f"cannot resolve {host}: {exc}") from exc
+            raise Transient("network", url, f"cannot resolve {host}: {exc}",
+                            fault="dns") from exc
         if not addresses:
-            raise Transient("network", url, f"{host} resolves to no address")
+            raise Transient("network", url, f"{host} resolves to no address", fault="dns")
         for text in addresses:
             ip = ipaddress.ip_address(text.split("%", 1)[0])  # drop an IPv6 zone id
             why = blocked_reason(ip)

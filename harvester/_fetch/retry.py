@@ -6,6 +6,9 @@ import random
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+import aiohttp
+import httpx
+
 from harvester.errors import FetchError, HTTPStatusError, NetworkError, TruncatedBody
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -26,9 +29,15 @@ class Transient(Exception):
         *,
         status: int | None = None,
         retry_after: float | None = None,
+        fault: str | None = None,
     ) -> None:
         super().__init__(f"{kind}: {detail}")
         self.kind = kind  # "status" | "network" | "truncated"
+        # what went wrong, finer than `kind`, for the retry counters: "http-503",
+        # "timeout", "connection", "truncated", "dns"
+        self.fault = fault or (
+            f"http-{status}" if kind == "status" and status is not None
+            else "connection" if kind == "network" else kind)
         self.url = url
         self.detail = detail
         self.status = status
@@ -41,6 +50,19 @@ class Transient(Exception):
         if self.kind == "truncated":
             return TruncatedBody(msg, url=self.url)
         return NetworkError(msg, url=self.url)
+
+
+def transport_fault(exc: BaseException) -> str:
+    """"timeout" or "connection" for a transport error.
+
+    httpx_aiohttp maps every aiohttp connection error (a server hanging up
+    included) to httpx.ConnectTimeout, so the aiohttp original decides when there is one.
+    """
+    cause = exc.__cause__
+    original = cause if isinstance(cause, aiohttp.ClientError) else exc
+    if isinstance(original, (TimeoutError, httpx.TimeoutException)):
+        return "timeout"
+    return "connection"
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

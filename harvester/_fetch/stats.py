@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 @dataclass(slots=True)
 class FetchStats:
-    """Run counters; `by_status` counts every response status, redirects and robots included."""
+    """Run counters; `by_status` counts every response status, redirects and robots included;
+    `retried` counts retries by what failed ("http-503", "timeout", "connection", ...)."""
 
     requests: int = 0
     retries: int = 0
@@ -16,6 +17,7 @@ class FetchStats:
     robots_refused: int = 0
     not_modified: int = 0
     by_status: Counter[int] = field(default_factory=Counter)
+    retried: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -25,4 +27,5 @@ class FetchStats:
             "robots_refused": self.robots_refused,
             "not_modified": self.not_modified,
             "by_status": dict(sorted(self.by_status.items())),
+            "retried": dict(sorted(self.retried.items())),
         }
