@@ -2,11 +2,14 @@
 
 A ThreadingHTTPServer on an ephemeral port in a daemon thread. Pages carry a strong
 ETag (sha256 of the body) and a Last-Modified, and answer conditional GETs with 304.
-Tests can change or remove pages and script failures (e.g. 503 + Retry-After).
+Tests can change or remove pages and script failures (e.g. 503 + Retry-After), and
+faults below HTTP (`misbehave_next`: a dropped connection, a truncated body, a slow
+answer, a redirect loop).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import threading
@@ -46,6 +49,16 @@ class _Failure:
     times: int
 
 
+FAULTS = frozenset({"drop", "truncate", "slow", "loop"})
+
+
+@dataclass(slots=True)
+class _Fault:
+    kind: str
+    seconds: float
+    times: int
+
+
 def _page(html: str, modified: float, rel: str = "ContributionToJournal") -> _Page:
     body = html.encode("utf-8")
     m = _H1.search(html)
@@ -67,6 +80,9 @@ class SampleSite:
         self.requests: list[tuple[str, str]] = []
         self.per_page = per_page
         self._failures: dict[str, _Failure] = {}
+        self._faults: dict[str, _Fault] = {}
+        # (fault, path) of every request answered by misbehave_next, in arrival order
+        self.faults: list[tuple[str, str]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -143,7 +159,27 @@ class SampleSite:
         with self._lock:
             self._failures[path] = _Failure(status, dict(headers or {}), times)
 
+    def misbehave_next(self, path: str, fault: str, *, seconds: float = 0.0,
+                       times: int = 1) -> None:
+        """The next `times` GETs of `path` (exactly as requested) misbehave:
+        "drop" hangs up without an answer; "truncate" announces the whole page but sends
+        half of it; "slow" waits `seconds` before answering; "loop" redirects to itself."""
+        if fault not in FAULTS:
+            raise ValueError(f"fault must be one of {sorted(FAULTS)}")
+        with self._lock:
+            self._faults[path] = _Fault(fault, seconds, times)
+
     # serving (called from handler threads) ---------------------------------------------
+    def _take_fault(self, path: str) -> _Fault | None:
+        with self._lock:
+            f = self._faults.get(path)
+            if f is None:
+                return None
+            f.times -= 1
+            if f.times <= 0:
+                del self._faults[path]
+            self.faults.append((f.kind, path))
+            return f
     def _log(self, method: str, path: str) -> None:
         with self._lock:
             self.requests.append((method, path))
@@ -247,6 +283,9 @@ def _handler_for(site: SampleSite) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self, body_wanted: bool) -> None:
             site._log(self.command, self.path)
+            fault = site._take_fault(self.path) if body_wanted else None
+            if fault is not None and self._misbehave(fault):
+                return
             request_headers = {k.lower(): v for k, v in self.headers.items()}
             status, headers, body = site._respond(self.path, request_headers)
             self.send_response(status)
@@ -258,8 +297,34 @@ def _handler_for(site: SampleSite) -> type[BaseHTTPRequestHandler]:
             if body_wanted and status not in (204, 304):
                 self.wfile.write(body)
 
+        def _misbehave(self, fault: _Fault) -> bool:
+            """Act out `fault`; True when the request is done with."""
+            if fault.kind == "slow":
+                time.sleep(fault.seconds)  # then answer, to a client that may be gone
+                return False
+            self.close_connection = True
+            if fault.kind == "drop":
+                return True
+            if fault.kind == "loop":
+                self.send_response(302)
+                self.send_header("Location", site.base_url + self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+            status, headers, body = site._respond(self.path, {})
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            return True
+
         def do_GET(self) -> None:
-            self._serve(True)
+            # the client may have stopped waiting (a slow answer past its timeout)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self._serve(True)
 
         def do_HEAD(self) -> None:
             self._serve(False)
