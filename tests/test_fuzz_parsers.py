@@ -1,0 +1,195 @@
+"""Fuzzing the HTML parsers with mutated pages: NotARecord or a storable record, fast.
+
+Seeds are this project's fixtures (always) and the ../shared corpus pages (when
+present). Mutations work on bytes: slices deleted, duplicated and swapped,
+random bytes, control characters and invalid UTF-8 inserted, truncation, flips,
+huge attribute values, deep nesting, unclosed comments/CDATA/scripts. Every
+parser is run by name, plus "auto". A record must hash (so it can be stored);
+every call must finish within WALL seconds even on a loaded machine.
+tests/test_parser_generic_bad_input.py holds the smaller first version of this.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harvester.errors import NotARecord
+from harvester.parsers import PARSERS, parse_page
+from harvester.types import Page
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_SEEDS = [p.read_bytes() for p in sorted(FIXTURES.glob("**/*.html"))]
+WALL = 2.0
+NAMES = ("auto", *PARSERS)
+URLS = [
+    "https://repo.example.org/en/publications/owls", "https://zenodo.org/records/5",
+    "https://arxiv.org/abs/1902.02534", "https://hal.science/hal-01", "https://x.test/handle/1/2",
+    "https://dataverse.harvard.edu/dataset.xhtml?persistentId=doi:10.7910/DVN/X",
+    "https://doi.pangaea.de/10.1594/PANGAEA.1", "", "::not a url::",
+]  # fmt: skip
+_FRAGMENTS = [
+    b"<", b">", b"</", b'"', b"'", b"&", b"&#", b"&#x110000;", b"&#0;", b"&amp", b"\x00",
+    b"\xff\xfe", b"\xc3", b"\xe2\x82", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x1b[2J", b"\x7f",
+    b"\r", b"\x0b\x0c", b"<!--", b"<![CDATA[", b"<script>", b"<style>", b"<textarea>",
+    b"<plaintext>", b"<svg><foreignObject>", b"<math><mi>", b"<template>", b"<noscript>",
+    b"<table><tr><td>", b"</html></body>", b"<meta charset=utf-16>",
+    b"<meta http-equiv=content-type content='text/html; charset=shift_jis'>",
+    b"<meta name=citation_title content=", b"<meta name=citation_author content='Quill, Ada'>",
+    b"<meta name=citation_date content='2020-13-45'>", b"<meta name=citation_doi content=10.1/",
+    b"<meta name=citation_firstpage content='12-'>", b"<meta name=DC.creator content=','>",
+    b"<script type='application/ld+json'>{\"@type\":\"ScholarlyArticle\",\"name\":\"\\ud800\"",
+    b"<script type=application/ld+json>[[[[[[[[[[", b"<span class=Z3988 title='rft.au=&&&'>",
+    b"<dl><dt>Title</dt><dd>", b"<tr><th>Authors</th><td>", b"<a href='javascript:x'>",
+]  # fmt: skip
+
+
+@st.composite
+def mutated(draw: st.DrawFn, seeds: list[bytes]) -> bytes:
+    body = bytearray(draw(st.sampled_from(seeds)))
+
+    def at() -> int:
+        return draw(st.integers(0, len(body)))
+
+    def span() -> tuple[int, int]:
+        start = at()
+        return start, min(len(body), start + draw(st.integers(1, 4096)))
+
+    for _ in range(draw(st.integers(1, 8))):
+        op = draw(st.sampled_from(["delete", "duplicate", "swap", "random", "fragment",
+                                   "flip", "truncate", "huge-attr", "nest", "unclosed"]))
+        if op == "delete":
+            a, b = span()
+            del body[a:b]
+        elif op == "duplicate":
+            a, b = span()
+            body[b:b] = body[a:b] * draw(st.integers(1, 20))
+        elif op == "swap":
+            a, b = span()
+            c, d = span()
+            if b <= c:
+                body[a:d] = body[c:d] + body[b:c] + body[a:b]
+        elif op == "random":
+            pos = at()
+            body[pos:pos] = draw(st.binary(min_size=1, max_size=64))
+        elif op == "fragment":
+            pos = at()
+            body[pos:pos] = draw(st.sampled_from(_FRAGMENTS))
+        elif op == "flip" and body:
+            pos = draw(st.integers(0, len(body) - 1))
+            body[pos] ^= 1 << draw(st.integers(0, 7))
+        elif op == "truncate":
+            del body[at():]
+        elif op == "huge-attr":
+            pos = at()
+            name = draw(st.sampled_from([b"citation_title", b"citation_author", b"DC.subject",
+                                         b"citation_keywords", b"og:title", b"citation_doi"]))
+            value = draw(st.sampled_from([b"A", b"Quill, Ada; ", b"&amp;", b"10.1/x.", b"\xe2"]))
+            size = draw(st.sampled_from([10_000, 200_000]))
+            body[pos:pos] = b"<meta name='" + name + b"' content='" + value * (size // len(value))
+        elif op == "nest":
+            pos = at()
+            tag = draw(st.sampled_from([b"<div>", b"<span>", b"<b>", b"<table>", b"<dl>",
+                                        b"<ul><li>", b"<section>", b"<svg>", b"<a>"]))
+            body[pos:pos] = tag * draw(st.sampled_from([100, 3_000, 60_000]))
+        elif op == "unclosed":
+            pos = at()
+            opener = draw(st.sampled_from([b"<!--", b"<![CDATA[", b"<script>", b"<style>",
+                                           b"<title>", b"<textarea>", b"<xmp>", b"<iframe>"]))
+            body[pos:pos] = opener
+    return bytes(body)
+
+
+def _parse_everything(body: bytes, url: str, worst: list[float]) -> None:
+    page = Page(url=url, body=body)
+    for name in NAMES:
+        start = time.perf_counter()
+        try:
+            record, _ = parse_page(page, name)
+        except NotARecord:
+            pass
+        else:
+            record.content_hash()  # UTF-8-encodable: the loader can hash and store it
+        elapsed = time.perf_counter() - start
+        worst[0] = max(worst[0], elapsed)
+        assert elapsed < WALL, f"{name} took {elapsed:.2f} s on {len(body)} bytes"
+
+
+WORST = [0.0]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_worst() -> object:
+    yield None
+    print(f"\nworst parse_page call: {WORST[0]:.3f} s")
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(body=mutated(FIXTURE_SEEDS), url=st.sampled_from(URLS))
+def test_mutated_fixture_pages_give_a_record_or_not_a_record(body: bytes, url: str) -> None:
+    _parse_everything(body, url, WORST)
+
+
+def _corpus_seeds(corpus: Path) -> list[bytes]:
+    return [p.read_bytes() for p in sorted(corpus.glob("*/*.html"))]
+
+
+@pytest.mark.corpus
+def test_mutated_corpus_pages_give_a_record_or_not_a_record(corpus: Path) -> None:
+    @settings(max_examples=80, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(body=mutated(_corpus_seeds(corpus)), url=st.sampled_from(URLS))
+    def run(body: bytes, url: str) -> None:
+        _parse_everything(body, url, WORST)
+
+    run()
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+def test_many_mutated_corpus_pages(corpus: Path) -> None:
+    @settings(max_examples=600, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(body=mutated(_corpus_seeds(corpus) + FIXTURE_SEEDS), url=st.sampled_from(URLS))
+    def run(body: bytes, url: str) -> None:
+        _parse_everything(body, url, WORST)
+
+    run()
+
+
+def test_lone_surrogate_escape_in_json_ld_gives_a_storable_record() -> None:
+    # json.loads turns "\ud800" into a lone surrogate; content_hash() then raised
+    # UnicodeEncodeError, so the loader could neither hash nor store the record
+    body = (b'<script type="application/ld+json">{"@type": "ScholarlyArticle", '
+            b'"name": "Owls \\ud800 at night \\ud83d\\ude00", '
+            b'"author": [{"name": "Quill\\udfff, Ada"}], "datePublished": "2020"}</script>')
+    record, _ = parse_page(Page(url="https://repo.example.org/x", body=body))
+    assert record.title == "Owls \ufffd at night \U0001f600"
+    assert record.authors[0].family == "Quill\ufffd"
+    record.content_hash()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html><head>" + b"<meta " * 40_000,  # no '>' anywhere: each tag scanned to the end
+        b"<html><head><!-- x --><meta name='" + b"A" * 300_000,  # cut off by the head cap
+        b"<html><head><meta name='citation_title' content='" + b"A" * 300_000 + b"</head>",
+    ],
+    ids=["unterminated-meta-tags", "value-past-head-cap", "unterminated-content"],
+)
+def test_unterminated_meta_tags_are_read_in_linear_time(body: bytes) -> None:
+    # platform detection's meta regex backtracked: 3.4 s for 60 KB of "<meta ",
+    # 3 s for one 200 KB attribute value
+    page = Page(url="https://repo.example.org/x", body=body)
+    for name in NAMES:
+        start = time.perf_counter()
+        with contextlib.suppress(NotARecord):
+            parse_page(page, name)
+        assert time.perf_counter() - start < 0.5, name
