@@ -12,6 +12,7 @@ field is read through `_strings`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,6 +39,13 @@ _SCHOLARLY = (
 )
 _RANK = {name: i for i, name in enumerate(_SCHOLARLY)}
 _MAX_BLOCK = 2_000_000  # characters; a larger script is not metadata
+# A \uD800-\uDFFF escape outside a valid pair decodes to a lone surrogate, which no
+# UTF-8 encoder accepts (the record could not be hashed or stored): read it as U+FFFD.
+_LONE_SURROGATE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})"
+    r"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 
 
 def jsonld_blocks(tree: LexborHTMLParser, warnings: list[str]) -> list[Any]:
@@ -56,6 +64,8 @@ def jsonld_blocks(tree: LexborHTMLParser, warnings: list[str]) -> list[Any]:
             raw = raw[4:].removesuffix("-->").strip()
         if not raw:
             continue
+        if "\\ud" in raw or "\\uD" in raw:
+            raw = _LONE_SURROGATE.sub(r"\\ufffd", raw)
         try:
             out.append(json.loads(raw))
         except (ValueError, RecursionError) as exc:
