@@ -90,8 +90,8 @@ def parse_listing(page: Page) -> ListingPage:
         href = (a.attributes.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        url = urldefrag(urljoin(base, href))[0]
-        if urlsplit(url).scheme not in ("http", "https"):
+        url = _join(base, href)
+        if url is None or urlsplit(url).scheme not in ("http", "https"):
             continue
         rel = (a.attributes.get("rel") or "").strip().lower()
         if rel in _OUTPUT_RELS or _is_output_path(url) or _is_result_title(a):
@@ -100,7 +100,10 @@ def parse_listing(page: Page) -> ListingPage:
 
 
 def _page_number(url: str) -> int | None:
-    values = parse_qs(urlsplit(url).query).get("page")
+    try:
+        values = parse_qs(urlsplit(url).query).get("page")
+    except ValueError:  # the page's own URL may be unsplittable too
+        return None
     if not values:
         return None
     try:
@@ -113,15 +116,23 @@ def _next_url(tree: LexborHTMLParser, base: str) -> str | None:
     node = tree.css_first("a.nextLink[href]")
     if node is not None:
         href = (node.attributes.get("href") or "").strip()
-        if href:
-            return urldefrag(urljoin(base, href))[0]
+        if href and (url := _join(base, href)) is not None:
+            return url
     wanted = (_page_number(base) or 0) + 1
     scope = tree.css_first("nav.pages") or tree
     for a in scope.css("a[href]"):
-        url = urldefrag(urljoin(base, (a.attributes.get("href") or "").strip()))[0]
-        if _page_number(url) == wanted:
+        url = _join(base, (a.attributes.get("href") or "").strip())
+        if url is not None and _page_number(url) == wanted:
             return url
     return None
+
+
+def _join(base: str, href: str) -> str | None:
+    """The absolute URL without its fragment; None for one urllib cannot split ("http://[")."""
+    try:
+        return urldefrag(urljoin(base, href))[0]
+    except ValueError:
+        return None
 
 
 async def iter_listing(

@@ -85,8 +85,13 @@ def parse_sitemap(
             etree.QName(f).localname: (f.text or "").strip() for f in item if isinstance(f.tag, str)
         }
         loc = fields.get("loc")
-        if loc:
-            entries.append(SitemapEntry(urljoin(url, loc), fields.get("lastmod") or None))
+        if not loc:
+            continue
+        try:
+            absolute = urljoin(url, loc)
+        except ValueError:  # "http://[::1" and other hosts urllib cannot split: not fetchable
+            continue
+        entries.append(SitemapEntry(absolute, fields.get("lastmod") or None))
     return Sitemap(url, kind, tuple(entries))
 
 

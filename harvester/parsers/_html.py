@@ -49,7 +49,10 @@ def absolute(base: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return None
-    return urljoin(base, href)
+    try:
+        return urljoin(base, href)
+    except ValueError:  # "http://[::1" and other hosts urllib cannot split
+        return None
 
 
 def classes(node: LexborNode) -> list[str]:
