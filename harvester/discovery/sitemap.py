@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from harvester.errors import DiscoveryError, FetchError, ParseError, UnsafeXML
+from harvester.errors import DiscoveryError, FetchError, ParseError, ResponseTooLarge, UnsafeXML
 from harvester.http import Fetcher, NotModified
 from harvester.politeness import Politeness
 from harvester.safexml import parse_xml
@@ -68,6 +68,8 @@ def parse_sitemap(
         raise
     except ParseError as exc:
         raise DiscoveryError(f"sitemap is not well-formed XML: {exc}", url=url) from exc
+    except ResponseTooLarge as exc:  # gzip inside gzip: parse_xml inflates the inner layer
+        raise DiscoveryError(f"sitemap decompresses too far: {exc}", url=url) from exc
 
     kinds: dict[str, tuple[Literal["index", "urlset"], str]] = {
         "sitemapindex": ("index", "sitemap"),
