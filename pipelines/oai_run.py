@@ -97,7 +97,7 @@ async def harvest_oai_source(
                     max_retries=fs.max_retries, backoff_base=fs.backoff_base,
                     backoff_max=fs.backoff_max, user_agent=fs.user_agent,
                     delay=source.politeness.delay,
-                    allow_private=source.politeness.allow_private)
+                    allow_private=source.politeness.allow_private, max_bytes=fs.max_bytes)
     job = _Harvest(source, source_id, run_id, oai, fetcher, engine, stats, now, progress, full)
     job.stop = stop
     if archive is not None:

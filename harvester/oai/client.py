@@ -19,6 +19,7 @@ from typing import TypeVar
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
+from harvester._fetch.body import read_body
 from harvester._fetch.netsafety import AddressGuard, Resolver, system_resolve
 
 # one retry policy for every request the harvester makes (harvester/_fetch/retry.py)
@@ -103,8 +104,11 @@ class OAIClient:
         allow_private: bool = True,
         resolve: Resolver = system_resolve,
         on_response: OnResponse | None = None,
+        max_bytes: int = 50 * 1024 * 1024,
     ) -> None:
         self.base_url = base_url
+        # cap on a response body after decompression (ResponseTooLarge past it)
+        self.max_bytes = max_bytes
         self._client = client
         self._sleep = sleep
         self._now = now
@@ -183,10 +187,18 @@ class OAIClient:
 
     async def _attempt(self, params: Mapping[str, str]) -> tuple[bytes, str]:
         try:
-            resp = await self._client.get(self.base_url, params=params, headers=self._headers)
+            # streamed through the fetcher's capped reader: a plain get() inflated a
+            # gzip bomb without limit
+            async with self._client.stream(
+                "GET", self.base_url, params=params, headers=self._headers
+            ) as resp:
+                url, status = str(resp.url), resp.status_code
+                if status not in RETRY_STATUSES:
+                    body = await read_body(resp, url=url, max_bytes=self.max_bytes)
         except httpx.TransportError as exc:
             raise _Retryable(None, None, f"{type(exc).__name__}: {exc}") from exc
-        url, status = str(resp.url), resp.status_code
+        except Transient as exc:  # a body cut off or dropped mid-read
+            raise _Retryable(None, None, str(exc)) from exc
         if status in RETRY_STATUSES:
             after = parse_retry_after(resp.headers.get("retry-after"), self._now())
             if after is not None and after > self.max_retry_after:
@@ -194,14 +206,14 @@ class OAIClient:
                     f"HTTP {status} with Retry-After {after:.0f}s", status=status, url=url
                 )
             raise _Retryable(status, after, f"HTTP {status}")
-        if status < 300 or b"OAI-PMH" in resp.content[:4096]:
+        if status < 300 or b"OAI-PMH" in body[:4096]:
             if self.on_response is not None:
                 requested = str(httpx.URL(self.base_url, params=params))
                 self.on_response(params, Page(
-                    url=url, body=resp.content, status=status,
+                    url=url, body=body, status=status,
                     headers={k.lower(): v for k, v in resp.headers.items()},
                     fetched_at=self._now(), requested_url=requested))
-            return resp.content, url
+            return body, url
         cls = GoneError if status in (404, 410) else HTTPStatusError
         raise cls(f"HTTP {status}", status=status, url=url)
 
