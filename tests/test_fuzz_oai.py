@@ -204,3 +204,20 @@ def test_sitemap_and_listing_skip_links_urllib_cannot_split(bad: str) -> None:
     assert listing.items == ("https://portal.example.org/en/publications/ok",)
     assert listing.next_url is None
     parse_listing(Page(url="http://[::1/en/publications/?page=1", body=html))
+
+
+@pytest.mark.parametrize("prefix", ["oai_datacite", "mods", "oai_dc", "base_dc"])
+def test_a_namespace_holding_a_brace_is_not_a_record_rather_than_a_key_error(
+    prefix: str,
+) -> None:
+    # found by atheris: the DataCite and MODS mappers put the namespace into an
+    # ElementPath, whose tokenizer raised KeyError('=') on "{urn:a}b type=}"
+    body = (b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords><record>'
+            b"<header><identifier>oai:x:1</identifier><datestamp>2020-01-01</datestamp></header>"
+            b'<metadata><resource xmlns="urn:a}b type="><creators><creator><creatorName>Quill'
+            b"</creatorName></creator></creators><titles><title>Owls</title></titles>"
+            b"</resource></metadata></record></ListRecords></OAI-PMH>")  # fmt: skip
+    page = parse_list_records(body, URL, metadata_prefix=prefix, recover=True)
+    assert page.records
+    for rec in page.records:
+        timed(lambda r=rec: FORMATS[prefix](r, source_url=URL), prefix)  # type: ignore[misc]

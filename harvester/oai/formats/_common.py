@@ -98,8 +98,14 @@ def local(el: etree._Element) -> str:
 
 
 def ns_of(el: etree._Element) -> str:
+    """"{namespace}" of the element, for ElementPath expressions ("" when it has none)."""
     tag = el.tag if isinstance(el.tag, str) else ""
-    return tag[: tag.rfind("}") + 1]
+    ns = tag[: tag.rfind("}") + 1]
+    if "}" in ns[:-1]:
+        # a URI holding '}' (libxml2's recover mode keeps one) breaks ElementPath's
+        # tokenizer, which raised KeyError; no metadata schema has such a namespace
+        raise NotARecord(f"metadata namespace {ns[:80]!r} cannot be read")
+    return ns
 
 
 def is_doi_link(url: str) -> bool:
