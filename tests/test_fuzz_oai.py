@@ -221,3 +221,10 @@ def test_a_namespace_holding_a_brace_is_not_a_record_rather_than_a_key_error(
     assert page.records
     for rec in page.records:
         timed(lambda r=rec: FORMATS[prefix](r, source_url=URL), prefix)  # type: ignore[misc]
+
+
+def test_sitemap_with_a_tag_recover_mode_invents_is_a_discovery_error() -> None:
+    # found by fuzzing: libxml2's recover mode makes an element named ":tle", and
+    # etree.QName raised ValueError("Invalid tag name") out of parse_sitemap
+    with pytest.raises(DiscoveryError, match="not a sitemap"):
+        parse_sitemap(b"<:tle><x/>", "https://repo.example.org/sitemap.xml", recover=True)

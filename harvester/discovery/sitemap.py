@@ -75,17 +75,15 @@ def parse_sitemap(
         "sitemapindex": ("index", "sitemap"),
         "urlset": ("urlset", "url"),
     }
-    name = etree.QName(root).localname
+    name = _local(root)
     if name not in kinds:
         raise DiscoveryError(f"not a sitemap: root element <{name}>", url=url)
     kind, child = kinds[name]
     entries = []
     for item in root:
-        if not isinstance(item.tag, str) or etree.QName(item).localname != child:
+        if not isinstance(item.tag, str) or _local(item) != child:
             continue
-        fields = {
-            etree.QName(f).localname: (f.text or "").strip() for f in item if isinstance(f.tag, str)
-        }
+        fields = {_local(f): (f.text or "").strip() for f in item if isinstance(f.tag, str)}
         loc = fields.get("loc")
         if not loc:
             continue
@@ -95,6 +93,12 @@ def parse_sitemap(
             continue
         entries.append(SitemapEntry(absolute, fields.get("lastmod") or None))
     return Sitemap(url, kind, tuple(entries))
+
+
+def _local(el: etree._Element) -> str:
+    # not etree.QName: it raises ValueError on the tags recover mode invents (":tle")
+    tag = el.tag if isinstance(el.tag, str) else ""
+    return tag.rpartition("}")[2]
 
 
 async def iter_sitemap(
