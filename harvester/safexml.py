@@ -28,6 +28,10 @@ _HAS_CONTROL = re.compile(b"[" + re.escape(_CONTROL_BYTES) + b"]")
 # character references to the same forbidden controls (&#1; &#x1B; ...)
 _CONTROL_REF = re.compile(
     rb"&#(?:x0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[12]|1[4-9]|2[0-9]|3[01]));"
+    # and to surrogates, which XML forbids too: recover mode put one, as invalid UTF-8,
+    # into a namespace URI (xmlns="&#xD800;"), and lxml raised UnicodeDecodeError on `.tag`
+    rb"|&#(?:x0*[dD][89a-fA-F][0-9a-fA-F]{2}"
+    rb"|0*(?:5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}|573[0-3][0-9]|5734[0-3]));"
 )
 
 

@@ -228,3 +228,16 @@ def test_sitemap_with_a_tag_recover_mode_invents_is_a_discovery_error() -> None:
     # etree.QName raised ValueError("Invalid tag name") out of parse_sitemap
     with pytest.raises(DiscoveryError, match="not a sitemap"):
         parse_sitemap(b"<:tle><x/>", "https://repo.example.org/sitemap.xml", recover=True)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'<O xmlns="&#xD800;"', b'<OAI-PMH xmlns="&#57343;"/>', b'<r xmlns="&#x0dBFF;"><a/></r>'],
+    ids=["hex", "decimal", "padded"],
+)
+def test_a_surrogate_reference_in_a_namespace_is_not_a_decode_error(body: bytes) -> None:
+    # found by fuzzing: recover mode kept the reference, as invalid UTF-8, in the
+    # namespace URI, and reading `.tag` raised UnicodeDecodeError
+    for reader in READERS.values():
+        timed(lambda r=reader: r(body), "reader")  # type: ignore[misc]
+    timed(lambda: parse_sitemap(body, "https://x.test/s.xml", recover=True), "sitemap")
