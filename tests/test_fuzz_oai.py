@@ -204,6 +204,7 @@ def test_sitemap_and_listing_skip_links_urllib_cannot_split(bad: str) -> None:
     assert listing.items == ("https://portal.example.org/en/publications/ok",)
     assert listing.next_url is None
     parse_listing(Page(url="http://[::1/en/publications/?page=1", body=html))
+    assert parse_listing(Page(url="", body=html)).items == ()  # relative links need a base
 
 
 @pytest.mark.parametrize("prefix", ["oai_datacite", "mods", "oai_dc", "base_dc"])

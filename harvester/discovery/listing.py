@@ -130,9 +130,11 @@ def _next_url(tree: LexborHTMLParser, base: str) -> str | None:
 def _join(base: str, href: str) -> str | None:
     """The absolute URL without its fragment; None for one urllib cannot split ("http://[")."""
     try:
-        return urldefrag(urljoin(base, href))[0]
+        url = urldefrag(urljoin(base, href))[0]
+        urlsplit(url)  # urljoin hands back an unsplit href when the base is empty
     except ValueError:
         return None
+    return url
 
 
 async def iter_listing(
