@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+MAX_SOURCE_KEY = 500
 _ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
@@ -195,6 +196,13 @@ class Record:
     citations: tuple[Citation, ...] = ()
     provenance: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # The key is indexed (a PostgreSQL btree entry holds 2704 bytes): a key longer than
+        # MAX_SOURCE_KEY keeps a prefix and its SHA-256, the same for the same input.
+        if len(self.source_key) > MAX_SOURCE_KEY:
+            digest = hashlib.sha256(self.source_key.encode("utf-8", "surrogatepass")).hexdigest()
+            object.__setattr__(self, "source_key", f"{self.source_key[:200]}#{digest}")
 
     def to_json(self) -> dict[str, Any]:
         def d(v: PartialDate | None) -> str | None:

@@ -263,8 +263,10 @@ def child_rows(records: Sequence[Record], ids: Mapping[str, int]) -> dict[str, l
             subj.extend((pid, i, s.scheme, s.term, s.code, s.weight)
                         for i, s in enumerate(r.subjects, 1))  # fmt: skip
         # the primary key is (publication, scheme, value): a repeated identifier is stored once
+        # an "identifier" longer than an index entry is not one: it stays in record_json only
         ident.extend((pid, s, v) for s, v in dict.fromkeys((i.scheme, i.value)
-                                                           for i in r.identifiers))
+                                                           for i in r.identifiers)
+                     if len(v) <= _MAX_KEY)
         if r.files:
             fil.extend((pid, i, f.url, f.name, f.mime, f.access)
                        for i, f in enumerate(r.files, 1))  # fmt: skip

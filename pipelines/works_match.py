@@ -88,10 +88,16 @@ def normalise(text: str | None) -> str | None:
     return " ".join(_PUNCT.sub(" ", bare).split()) or None
 
 
+# Match keys are indexed, and a PostgreSQL btree entry holds at most 2704 bytes: a
+# paragraph in a name field failed the whole batch. Matching on a prefix is enough.
+MAX_NAME_KEY = 200
+
+
 @lru_cache(maxsize=65536)
 def normalise_name(name: str | None) -> str | None:
-    """`normalise` for names, which repeat across records."""
-    return normalise(name)
+    """`normalise` for names, which repeat across records; at most MAX_NAME_KEY characters."""
+    key = normalise(name)
+    return key[:MAX_NAME_KEY] if key else key
 
 
 def title_key(title: str | None, subtitle: str | None) -> str | None:
