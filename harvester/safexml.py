@@ -18,7 +18,7 @@ from lxml import etree
 from harvester.errors import ParseError, ResponseTooLarge, UnsafeXML
 
 #: cap on an undeclared-gzip body after decompression (OAI pages are rarely > 20 MB)
-MAX_DECOMPRESSED = 100 * 1024 * 1024
+MAX_DECOMPRESSED = 64 * 1024 * 1024
 
 _GZIP_MAGIC = b"\x1f\x8b"
 # C0 controls that XML 1.0 forbids (tab, LF and CR are allowed); safe to drop
@@ -73,20 +73,47 @@ def _strict() -> etree.XMLParser:
     return parser
 
 
+_INFLATE_CHUNK = 1 << 20
+
+
+class InflatesTooFar(Exception):
+    """A gzip body decompresses past the caller's limit."""
+
+
+def inflate_capped(body: bytes, limit: int) -> bytes:
+    """Decompress a gzip body a megabyte at a time, giving up as soon as it passes `limit`:
+    a bomb costs at most `limit` plus one chunk of memory, never its expanded size.
+    Raises InflatesTooFar, or zlib.error for a body that is not gzip."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    chunks: list[bytes] = []
+    size = 0
+    data = body
+    while data:
+        chunk = inflater.decompress(data, _INFLATE_CHUNK)
+        size += len(chunk)
+        if size > limit:
+            raise InflatesTooFar(limit)
+        chunks.append(chunk)
+        data = inflater.unconsumed_tail
+    rest = inflater.flush()
+    if size + len(rest) > limit:
+        raise InflatesTooFar(limit)
+    chunks.append(rest)
+    return b"".join(chunks)
+
+
 def gunzip_if_needed(
     body: bytes, *, url: str | None = None, limit: int = MAX_DECOMPRESSED
 ) -> bytes:
     """Decompress a gzip body a server sent without Content-Encoding, up to `limit` bytes."""
     if not body.startswith(_GZIP_MAGIC):
         return body
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        out = inflater.decompress(body, limit + 1)
+        return inflate_capped(body, limit)
     except zlib.error as exc:
         raise ParseError(f"gzip body could not be decompressed: {exc}", url=url) from exc
-    if len(out) > limit or inflater.unconsumed_tail:
-        raise ResponseTooLarge(f"gzip body inflates past {limit} bytes", url=url)
-    return out
+    except InflatesTooFar as exc:
+        raise ResponseTooLarge(f"gzip body inflates past {limit} bytes", url=url) from exc
 
 
 def sanitize(body: bytes) -> bytes:

@@ -18,7 +18,7 @@ from lxml import etree
 from harvester.errors import DiscoveryError, FetchError, ParseError, ResponseTooLarge, UnsafeXML
 from harvester.http import Fetcher, NotModified
 from harvester.politeness import Politeness
-from harvester.safexml import parse_xml
+from harvester.safexml import InflatesTooFar, inflate_capped, parse_xml
 
 # The protocol allows 50 MB uncompressed; a little slack for sloppy generators.
 MAX_SITEMAP_BYTES = 64 * 1024 * 1024
@@ -41,14 +41,12 @@ class Sitemap:
 
 def gunzip_capped(body: bytes, url: str, limit: int = MAX_SITEMAP_BYTES) -> bytes:
     """Decompress a gzip body, refusing to produce more than `limit` bytes."""
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        out = d.decompress(body, limit + 1)
+        return inflate_capped(body, limit)
     except zlib.error as exc:
         raise DiscoveryError(f"sitemap is not valid gzip: {exc}", url=url) from exc
-    if len(out) > limit:
-        raise DiscoveryError(f"sitemap decompresses past {limit} bytes", url=url)
-    return out
+    except InflatesTooFar as exc:
+        raise DiscoveryError(f"sitemap decompresses past {limit} bytes", url=url) from exc
 
 
 def parse_sitemap(
