@@ -8,6 +8,7 @@ used by `harvester parse`, by the loader's stored copy and later by exports.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -18,6 +19,7 @@ from typing import Any
 
 MAX_SOURCE_KEY = 500
 _ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9_.:-]+)", re.I)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
@@ -275,22 +277,19 @@ class Page:
 
     def encoding(self) -> str:
         """Charset from the header, else from a <meta> in the first 2 KB, else UTF-8."""
-        ctype = self.headers.get("content-type", "")
-        m = re.search(r"charset\s*=\s*\"?([A-Za-z0-9_.:-]+)", ctype, re.I)
-        if not m:
-            m = _CHARSET.search(self.body[:2048])  # type: ignore[assignment]
-            if m:
-                return _valid_codec(m.group(1).decode("ascii", "replace"))
-            return "utf-8"
-        return _valid_codec(m.group(1))
+        header = _HEADER_CHARSET.search(self.headers.get("content-type", ""))
+        if header:
+            return _valid_codec(header.group(1))
+        meta = _CHARSET.search(self.body[:2048])
+        if meta:
+            return _valid_codec(meta.group(1).decode("ascii", "replace"))
+        return "utf-8"
 
     def text(self) -> str:
         return self.body.decode(self.encoding(), errors="replace")
 
 
 def _valid_codec(name: str) -> str:
-    import codecs
-
     try:
         return codecs.lookup(name).name
     except LookupError:
