@@ -1,0 +1,147 @@
+"""The value objects a Record is made of: dates, page ranges, people, subjects, identifiers,
+files, metrics and citations. Each is a frozen dataclass with a `to_json()` (except the date,
+which is written as its ISO form)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+_ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PartialDate:
+    """A date at the precision the source gives: year, year-month or full date."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.year <= 9999:
+            raise ValueError(f"year out of range: {self.year}")
+        if self.month is None and self.day is not None:
+            raise ValueError("a day needs a month")
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise ValueError(f"month out of range: {self.month}")
+        if self.day is not None:
+            # datetime validates the day against the month (and leap years)
+            datetime(self.year, self.month or 1, self.day)
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    def isoformat(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    @classmethod
+    def fromisoformat(cls, text: str) -> PartialDate:
+        m = _ISO_PARTIAL.match(text.strip())
+        if not m:
+            raise ValueError(f"not a YYYY[-MM[-DD]] date: {text!r}")
+        y, mo, d = m.groups()
+        return cls(int(y), int(mo) if mo else None, int(d) if d else None)
+
+    def __str__(self) -> str:
+        return self.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class PageRange:
+    """Pages as printed: first/last are strings ("e0123", "xii"); count only if stated."""
+
+    first: str | None = None
+    last: str | None = None
+    count: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"first": self.first, "last": self.last, "count": self.count}
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    family: str | None = None
+    given: str | None = None
+    orcid: str | None = None
+    role: str = "author"
+    affiliations: tuple[str, ...] = ()
+    url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "family": self.family,
+            "given": self.given,
+            "name": self.name,
+            "orcid": self.orcid,
+            "role": self.role,
+            "affiliations": list(self.affiliations),
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A classification term: ASJC area, fingerprint concept (with weight), DDC, ..."""
+
+    scheme: str
+    term: str
+    weight: float | None = None
+    code: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scheme": self.scheme, "term": self.term, "weight": self.weight, "code": self.code}
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """Any identifier other than the DOI field: isbn, issn, eissn, handle, pure-uuid, ..."""
+
+    scheme: str
+    value: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scheme": self.scheme, "value": self.value}
+
+
+@dataclass(frozen=True, slots=True)
+class FileLink:
+    url: str
+    name: str | None = None
+    mime: str | None = None
+    access: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"url": self.url, "name": self.name, "mime": self.mime, "access": self.access}
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """A count shown on the page (citations, downloads) and the day it was seen."""
+
+    name: str
+    value: int
+    source: str | None = None
+    seen: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "value": self.value, "source": self.source, "seen": self.seen}
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A "Cite this" rendering as the page gives it (RIS, BibTeX, APA, ...)."""
+
+    format: str
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": self.format, "text": self.text}
