@@ -16,6 +16,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection
 
+import pipelines.models_frontier  # noqa: F401  (registers the worker tables on metadata)
 from pipelines.db import DEFAULT_URL, make_engine
 from pipelines.models import UTCDateTime, metadata
 from pipelines.views import include_name, include_object
