@@ -10,7 +10,7 @@ import httpx
 import pytest
 from httpserver import FakeTime, Reply, ScriptedServer, mock_fetcher
 
-from harvester.discovery.sitemap import SitemapEntry, iter_sitemap, parse_sitemap
+from harvester.discovery.sitemap import SitemapEntry, iter_sitemap, open_sitemap, parse_sitemap
 from harvester.errors import DiscoveryError, UnsafeXML
 from harvester.http import Fetcher
 from harvester.politeness import FetchSettings, Politeness
@@ -218,3 +218,25 @@ def test_sitemap_with_an_external_doctype_is_refused_without_reading_the_file(
     with pytest.raises(UnsafeXML) as info:
         parse_sitemap(body, "https://example.org/sitemap.xml")
     assert "TOP-SECRET" not in str(info.value)
+
+
+def test_entries_are_read_as_a_stream_before_the_document_ends() -> None:
+    # a document cut short: the entries before the break come out, then the error
+    cut = urlset("a", "b", "c")[: -len("</loc></url></urlset>")]
+    kind, entries = open_sitemap(cut, f"{PORTAL}/s.xml")
+    assert kind == "urlset"
+    assert next(entries).loc.endswith("/a") and next(entries).loc.endswith("/b")
+    with pytest.raises(DiscoveryError, match="not well-formed"):
+        list(entries)
+
+
+def test_a_large_urlset_keeps_every_entry_in_order() -> None:
+    slugs = [f"p{i}" for i in range(20_000)]  # several pull-parser feeds
+    kind, entries = open_sitemap(gzip.compress(urlset(*slugs)), f"{PORTAL}/s.xml.gz")
+    assert kind == "urlset"
+    assert [e.loc.rsplit("/", 1)[1] for e in entries] == slugs
+
+
+def test_the_root_is_checked_before_any_entry_is_read() -> None:
+    with pytest.raises(DiscoveryError, match="root element <feed>"):
+        open_sitemap(b"<feed><url><loc>/a</loc></url></feed>", f"{PORTAL}/s.xml")

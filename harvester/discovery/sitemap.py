@@ -1,29 +1,47 @@
-"""Sitemaps (sitemaps.org 0.9): parse one document, or walk an index down to page URLs.
+"""Sitemaps (sitemaps.org 0.9): read one document as a stream, or walk an index down to pages.
 
-`parse_sitemap` is pure. `iter_sitemap` fetches through the Fetcher (so
-robots.txt, politeness and retries apply) and yields entries as each child
-sitemap arrives, depth-first, never collecting the whole site in memory.
+`open_sitemap` and `parse_sitemap` are pure. The document is read with a pull
+parser, element by element, each <url> let go once read: a 50,000-URL
+sitemap never sits in memory as a tree (the body itself does, as bytes: the
+fetch caps it, and a gzipped one is inflated a megabyte at a time under
+MAX_SITEMAP_BYTES). The parser is safexml's hardened one: no entities, no DTD
+or network loads, entity declarations refused. `iter_sitemap` fetches through
+the Fetcher (so robots.txt, politeness and retries apply) and yields entries
+as each child sitemap arrives, depth-first, never collecting the whole site.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from harvester.errors import DiscoveryError, FetchError, ParseError, ResponseTooLarge, UnsafeXML
+from harvester.errors import DiscoveryError, FetchError, UnsafeXML
 from harvester.http import Fetcher, NotModified
 from harvester.politeness import Politeness
-from harvester.safexml import InflatesTooFar, inflate_capped, parse_xml
+from harvester.safexml import (
+    InflatesTooFar,
+    _ExternalLoad,
+    _refuse_entities,
+    _refuse_entity_decls,
+    _RefuseAll,
+    inflate_capped,
+    sanitize,
+)
 
 # The protocol allows 50 MB uncompressed; a little slack for sloppy generators.
 MAX_SITEMAP_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 4
 _GZIP_MAGIC = b"\x1f\x8b"
+_FEED = 1 << 16  # bytes handed to the pull parser at a time
+
+Kind = Literal["index", "urlset"]
+_KINDS: dict[str, tuple[Kind, str]] = {"sitemapindex": ("index", "sitemap"),
+                                       "urlset": ("urlset", "url")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +53,7 @@ class SitemapEntry:
 @dataclass(frozen=True, slots=True)
 class Sitemap:
     url: str
-    kind: Literal["index", "urlset"]
+    kind: Kind
     entries: tuple[SitemapEntry, ...]
 
 
@@ -52,45 +70,101 @@ def gunzip_capped(body: bytes, url: str, limit: int = MAX_SITEMAP_BYTES) -> byte
 def parse_sitemap(
     body: bytes, url: str, *, recover: bool = False, max_bytes: int = MAX_SITEMAP_BYTES
 ) -> Sitemap:
-    """Read a <urlset> or <sitemapindex>, namespaced or not, gzipped or not."""
-    if body[:2] == _GZIP_MAGIC:
+    """Read a <urlset> or <sitemapindex>, namespaced or not, gzipped or not, whole."""
+    kind, entries = open_sitemap(body, url, recover=recover, max_bytes=max_bytes)
+    return Sitemap(url, kind, tuple(entries))
+
+
+def open_sitemap(
+    body: bytes, url: str, *, recover: bool = False, max_bytes: int = MAX_SITEMAP_BYTES
+) -> tuple[Kind, Iterator[SitemapEntry]]:
+    """The sitemap's kind (its root element is read and checked now) and its entries,
+    read lazily. Errors past the root (a document cut short) raise from the iterator."""
+    data = _plain(body, url, max_bytes)
+    stream = _read(data, url, recover)
+    kind = cast(Kind, next(stream))  # the root: _read raises rather than stop before it
+    return kind, cast(Iterator[SitemapEntry], stream)
+
+
+def _plain(body: bytes, url: str, max_bytes: int) -> bytes:
+    """The XML bytes: inflated (twice for gzip inside gzip), capped, checked, cleaned."""
+    for _layer in range(2):
+        if body[:2] != _GZIP_MAGIC:
+            break
         body = gunzip_capped(body, url, max_bytes)
     if len(body) > max_bytes:
         raise DiscoveryError(f"sitemap is larger than {max_bytes} bytes", url=url)
+    if body[:2] == _GZIP_MAGIC:
+        raise DiscoveryError("sitemap is gzip inside gzip inside gzip", url=url)
     if not body.strip():
         raise DiscoveryError("sitemap is empty", url=url)
-    try:
-        # one hardened parser for all XML: no entities, no DTD or network loads
-        root = parse_xml(body, url=url, recover=recover)
-    except UnsafeXML:
-        raise
-    except ParseError as exc:
-        raise DiscoveryError(f"sitemap is not well-formed XML: {exc}", url=url) from exc
-    except ResponseTooLarge as exc:  # gzip inside gzip: parse_xml inflates the inner layer
-        raise DiscoveryError(f"sitemap decompresses too far: {exc}", url=url) from exc
+    _refuse_entity_decls(body, url)
+    # control characters XML forbids: strict parsing would fail on them anyway
+    return sanitize(body)
 
-    kinds: dict[str, tuple[Literal["index", "urlset"], str]] = {
-        "sitemapindex": ("index", "sitemap"),
-        "urlset": ("urlset", "url"),
-    }
-    name = _local(root)
-    if name not in kinds:
-        raise DiscoveryError(f"not a sitemap: root element <{name}>", url=url)
-    kind, child = kinds[name]
-    entries = []
-    for item in root:
-        if not isinstance(item.tag, str) or _local(item) != child:
-            continue
-        fields = {_local(f): (f.text or "").strip() for f in item if isinstance(f.tag, str)}
-        loc = fields.get("loc")
-        if not loc:
-            continue
-        try:
-            absolute = urljoin(url, loc)
-        except ValueError:  # "http://[::1" and other hosts urllib cannot split: not fetchable
-            continue
-        entries.append(SitemapEntry(absolute, fields.get("lastmod") or None))
-    return Sitemap(url, kind, tuple(entries))
+
+def _read(data: bytes, url: str, recover: bool) -> Iterator[Kind | SitemapEntry]:
+    """Yield the kind once the root opens, then each entry as its element closes."""
+    parser = etree.XMLPullParser(
+        events=("start", "end"), resolve_entities=False, no_network=True, huge_tree=False,
+        load_dtd=False, recover=recover, collect_ids=False)
+    parser.resolvers.add(_RefuseAll())
+    depth, child, root = 0, "", None
+    for at in range(0, len(data) + _FEED, _FEED):  # one extra turn: close() after the last
+        events = _feed(parser, data[at:at + _FEED], url, last=at >= len(data))
+        for event, el in events:
+            if event == "start":
+                depth += 1
+                if root is None:
+                    root = el
+                    _refuse_entities(el, url)
+                    name = _local(el)
+                    if name not in _KINDS:
+                        raise DiscoveryError(f"not a sitemap: root element <{name}>", url=url)
+                    kind, child = _KINDS[name]
+                    yield kind
+                continue
+            depth -= 1
+            if depth != 1:
+                continue
+            if _local(el) == child:
+                entry = _entry(el, url)
+                if entry is not None:
+                    yield entry
+            # read: let it and its siblings before it go
+            el.clear()
+            while root is not None and el.getprevious() is not None:
+                del root[0]
+        if at >= len(data):
+            break
+    if root is None:
+        raise DiscoveryError("sitemap is not well-formed XML: no root element", url=url)
+
+
+def _feed(parser: etree.XMLPullParser, chunk: bytes, url: str, *, last: bool
+          ) -> Iterator[tuple[str, etree._Element]]:
+    try:
+        if chunk:
+            parser.feed(chunk)
+        if last:
+            parser.close()
+    except _ExternalLoad as exc:
+        raise UnsafeXML(f"document loads an external resource ({exc}); refused", url=url) from exc
+    except etree.XMLSyntaxError as exc:
+        raise DiscoveryError(f"sitemap is not well-formed XML: {exc}", url=url) from exc
+    return parser.read_events()  # type: ignore[return-value]
+
+
+def _entry(item: etree._Element, url: str) -> SitemapEntry | None:
+    fields = {_local(f): (f.text or "").strip() for f in item if isinstance(f.tag, str)}
+    loc = fields.get("loc")
+    if not loc:
+        return None
+    try:
+        absolute = urljoin(url, loc)
+    except ValueError:  # "http://[::1" and other hosts urllib cannot split: not fetchable
+        return None
+    return SitemapEntry(absolute, fields.get("lastmod") or None)
 
 
 def _local(el: etree._Element) -> str:
@@ -105,7 +179,7 @@ async def iter_sitemap(
     *,
     politeness: Politeness,
     max_depth: int = MAX_DEPTH,
-) -> AsyncIterator[SitemapEntry]:
+) -> AsyncGenerator[SitemapEntry, None]:
     """Yield page entries from a sitemap or sitemap index, following indexes depth-first.
 
     Each sitemap is fetched at most once (index loops end there); nesting
@@ -118,9 +192,9 @@ async def iter_sitemap(
         if current in seen or depth > max_depth:
             return
         seen.add(current)
-        sitemap = parse_sitemap(await _fetch(fetcher, current, politeness), current)
-        for entry in sitemap.entries:
-            if sitemap.kind == "urlset":
+        kind, entries = open_sitemap(await _fetch(fetcher, current, politeness), current)
+        for entry in entries:
+            if kind == "urlset":
                 yield entry
             else:
                 async for inner in walk(entry.loc, depth + 1):
