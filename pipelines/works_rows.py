@@ -1,0 +1,99 @@
+"""Work rows as read back: work_members and work_overrides rows, and the match keys of
+publications, from the Records in hand or from the stored values."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, NamedTuple
+
+from sqlalchemy import ColumnElement, Connection, and_, or_, select
+
+from harvester.types import Record
+
+from .load_bulk import one_of
+from .models import authorships, publications, work_members, work_overrides
+from .works_match import Keys, normalise_name, title_key, year_of
+
+_IN_CHUNK = 5000
+MEMBER_COLUMNS = ("publication_id", "work_id", "reason", "score", "matched_with",
+                  "matched_json", "match_doi", "match_title", "match_year", "match_author",
+                  "match_type")  # fmt: skip
+
+
+class Member(NamedTuple):
+    """A work_members row without its decided_at, comparable with a new decision."""
+
+    publication_id: int
+    work_id: int
+    reason: str
+    score: float
+    matched_with: int | None
+    matched_json: str
+    match_doi: str | None
+    match_title: str | None
+    match_year: str | None
+    match_author: str | None
+    match_type: str | None
+
+    def keys(self) -> Keys:
+        return Keys(self.publication_id, self.match_doi, self.match_title, self.match_year,
+                    self.match_author, self.match_type)  # fmt: skip
+
+
+class Override(NamedTuple):
+    id: int
+    publication_id: int
+    action: str
+    other_publication_id: int | None
+
+
+def _doi(value: str | None) -> str | None:
+    return value.strip().casefold() or None if value else None
+
+
+def record_keys(record: Record, publication_id: int) -> Keys:
+    first = next((p for p in record.authors if p.role == "author"), None)
+    published = record.published.isoformat() if record.published else None
+    author = normalise_name(first.family or first.name) if first else None
+    return Keys(publication_id, _doi(record.doi), title_key(record.title, record.subtitle),
+                year_of(published), author, record.type)
+
+
+def stored_keys(conn: Connection, where: ColumnElement[bool] | None) -> dict[int, Keys]:
+    """Match keys computed from the stored publications (all of them when `where` is None)."""
+    p, a = publications.c, authorships.c
+    first = and_(a.publication_id == p.id, a.role == "author", a.position == 1)
+    query = (select(p.id, p.doi, p.title, p.subtitle, p.published, p.type, a.family, a.name)
+             .select_from(publications.outerjoin(authorships, first)))  # fmt: skip
+    if where is not None:
+        query = query.where(where)
+    return {
+        pid: Keys(pid, _doi(doi), title_key(title, subtitle), year_of(published),
+                  normalise_name(family or name), kind)
+        for pid, doi, title, subtitle, published, kind, family, name in conn.execute(query)
+    }  # fmt: skip
+
+def read_members(conn: Connection, column: Any, values: Collection[Any]) -> dict[int, Member]:
+    found: dict[int, Member] = {}
+    columns = [work_members.c[c] for c in MEMBER_COLUMNS]
+    for chunk in chunks(list(values)):
+        for row in conn.execute(select(*columns).where(one_of(conn, column, chunk))):
+            found[row[0]] = Member(*row)
+    return found
+
+
+def read_overrides(conn: Connection, ids: list[int]) -> list[Override]:
+    o = work_overrides.c
+    found: list[Override] = []
+    for chunk in chunks(ids):
+        query = select(o.id, o.publication_id, o.action, o.other_publication_id).where(
+            or_(one_of(conn, o.publication_id, chunk), one_of(conn, o.other_publication_id,
+                                                                chunk)))  # fmt: skip
+        found.extend(Override(*row) for row in conn.execute(query))
+    return found
+
+
+def chunks(items: Sequence[Any]) -> Iterable[list[Any]]:
+    items = list(items)
+    for start in range(0, len(items), _IN_CHUNK):
+        yield items[start:start + _IN_CHUNK]
