@@ -114,3 +114,43 @@ def _content_length(response: httpx.Response) -> int | None:
     if value is None or not value.strip().isdigit():
         return None
     return int(value.strip())
+
+
+async def read_prefix(response: httpx.Response, *, cap: int) -> tuple[bytes, str | None]:
+    """At most `cap` decoded bytes of a body kept only for the archive (an error page,
+    a redirect), and why it is not whole: WARC-Truncated "length", "disconnect" or
+    "unspecified" (undecodable), or None. Never raises: the status is the answer."""
+    if response.is_stream_consumed:
+        content = response.content
+        return content[:cap], "length" if len(content) > cap else None
+    encoding = _encoding(response)
+    parts: list[bytes] = []
+    total = 0
+    truncated: str | None = None
+    try:
+        if encoding in DECODED_ENCODINGS:
+            inflater = _Inflater(encoding)
+            async for chunk in response.aiter_raw():
+                out = inflater.feed(chunk, cap - total + 1)
+                total += len(out)
+                parts.append(out)
+                if total > cap:
+                    break
+            else:
+                tail = inflater.flush()
+                total += len(tail)
+                parts.append(tail)
+        else:
+            async for out in response.aiter_bytes():
+                total += len(out)
+                parts.append(out)
+                if total > cap:
+                    break
+    except (httpx.TransportError, aiohttp.ClientError, OSError):
+        truncated = "disconnect"
+    except (zlib.error, httpx.DecodingError):
+        truncated = "unspecified"
+    body = b"".join(parts)
+    if len(body) > cap:
+        body, truncated = body[:cap], "length"
+    return body, truncated

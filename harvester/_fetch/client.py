@@ -1,8 +1,14 @@
-"""The one httpx client of a run, over aiohttp's transport or httpx's own pool."""
+"""The one httpx client of a run, over aiohttp's transport or httpx's own pool.
+
+Over aiohttp, a `resolver` (CheckedResolver) decides which addresses the
+connector may connect to; httpx's own pool resolves by itself, so with
+`transport: httpx` only the check before each request applies.
+"""
 
 from __future__ import annotations
 
 import httpx
+from aiohttp.abc import AbstractResolver
 
 from harvester.errors import ConfigError
 from harvester.politeness import FetchSettings
@@ -10,14 +16,13 @@ from harvester.politeness import FetchSettings
 from .body import ACCEPT_ENCODING
 
 
-def make_client(settings: FetchSettings) -> httpx.AsyncClient:
+def make_client(settings: FetchSettings, *,
+                resolver: AbstractResolver | None = None) -> httpx.AsyncClient:
     """The run's one client. Redirects are followed by Fetcher (robots and gate per hop)."""
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=128)
     transport: httpx.AsyncBaseTransport
     if settings.transport == "aiohttp":
-        from httpx_aiohttp import AiohttpTransport
-
-        transport = AiohttpTransport(limits=limits)
+        transport = _aiohttp_transport(limits, resolver)
     elif settings.transport == "httpx":
         transport = httpx.AsyncHTTPTransport(limits=limits)
     else:
@@ -28,3 +33,24 @@ def make_client(settings: FetchSettings) -> httpx.AsyncClient:
         follow_redirects=False,
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
     )
+
+
+def _aiohttp_transport(limits: httpx.Limits,
+                       resolver: AbstractResolver | None) -> httpx.AsyncBaseTransport:
+    import aiohttp
+    from httpx_aiohttp import AiohttpTransport
+
+    transport = AiohttpTransport(limits=limits)
+    if resolver is None:
+        return transport
+
+    def session() -> aiohttp.ClientSession:
+        # what AiohttpTransport builds itself, plus our resolver; made on first use,
+        # inside the event loop
+        connector = aiohttp.TCPConnector(
+            keepalive_timeout=limits.keepalive_expiry, ssl=transport.ssl_context,
+            limit=limits.max_connections or 0, resolver=resolver)
+        return aiohttp.ClientSession(connector=connector)
+
+    transport.client = session
+    return transport

@@ -8,9 +8,10 @@ too) and refused if ANY of its addresses is not globally routable: one
 public address next to a private one does not make a host safe, because the
 client may connect to either.
 
-Known limit: the check and the client resolve separately, so a DNS server
-that answers differently within seconds (DNS rebinding) could slip past it;
-closing that needs a resolver inside the transport.
+The client's connector resolves again when it connects; over aiohttp that
+resolution is checked the same way (resolver.py), so a DNS server answering
+differently within seconds (DNS rebinding) cannot slip a private address past
+this check. httpx's own transport (`transport: httpx`) has no such hook.
 """
 
 from __future__ import annotations

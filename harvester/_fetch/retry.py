@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import aiohttp
 import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from harvester.errors import FetchError, HTTPStatusError, NetworkError, TruncatedBody
+from harvester.politeness import FetchSettings
+
+from .stats import FetchStats
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -99,3 +104,29 @@ def backoff(attempt: int, *, base: float, cap: float, rng: random.Random) -> flo
     ceiling = min(cap, base * 2.0 ** (attempt - 1))
     half = ceiling / 2
     return half + rng.uniform(0, half)
+
+
+def retrying(settings: FetchSettings, *, rng: random.Random,
+             sleep: Callable[[float], Awaitable[None]], stats: FetchStats,
+             on_retry: Callable[[str], None] | None) -> AsyncRetrying:
+    """tenacity's loop for one URL: Retry-After first, else jittered backoff; each retry
+    counted by what failed in `stats.retried` and told to `on_retry`."""
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, Transient) and exc.retry_after is not None:
+            return exc.retry_after
+        return backoff(state.attempt_number, base=settings.backoff_base,
+                       cap=settings.backoff_max, rng=rng)
+
+    def count(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        fault = exc.fault if isinstance(exc, Transient) else "other"
+        stats.retries += 1
+        stats.retried[fault] += 1
+        if on_retry is not None:
+            on_retry(fault)
+
+    return AsyncRetrying(stop=stop_after_attempt(settings.max_retries + 1), wait=wait,
+                         retry=retry_if_exception_type(Transient), sleep=sleep,
+                         before_sleep=count, reraise=True)
