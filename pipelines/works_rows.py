@@ -73,6 +73,7 @@ def stored_keys(conn: Connection, where: ColumnElement[bool] | None) -> dict[int
         for pid, doi, title, subtitle, published, kind, family, name in conn.execute(query)
     }  # fmt: skip
 
+
 def read_members(conn: Connection, column: Any, values: Collection[Any]) -> dict[int, Member]:
     found: dict[int, Member] = {}
     columns = [work_members.c[c] for c in MEMBER_COLUMNS]
