@@ -49,6 +49,8 @@ ARCHIVE_EVERY = 64  # bodies archived (and let go) this many at a time while a b
 _END = object()
 
 Progress = Callable[[SourceStats], None]
+# told each batch's outcomes inside the transaction that stores them (pipelines/worker.py)
+StoreHook = Callable[[Connection, Sequence[Outcome]], None]
 Fetched = Page | NotModified | FetchError
 
 
@@ -74,8 +76,9 @@ def fetch_workers(source: SourceSettings) -> int:
 class SourcePipeline:
     def __init__(self, source: SourceSettings, source_id: int, fetcher: Fetcher,
                  stats: SourceStats, plumbing: Plumbing, *, batch: int,
-                 stop: asyncio.Event | None = None) -> None:
+                 stop: asyncio.Event | None = None, on_store: StoreHook | None = None) -> None:
         self.source, self.source_id, self.fetcher, self.stats = source, source_id, fetcher, stats
+        self.on_store = on_store
         self.p = plumbing
         self.batch = batch
         self.stop = stop
@@ -294,6 +297,8 @@ class SourcePipeline:
                 revive(conn, self.source_id, back)
             if gone:
                 confirmed = confirm_gone(conn, self.source_id, gone, self.source.gone_after, at)
+            if self.on_store is not None:
+                self.on_store(conn, outcomes)
             return loaded, confirmed
 
         # a dropped connection or a racing writer's duplicate: once more; else DatabaseError
