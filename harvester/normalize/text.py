@@ -24,6 +24,8 @@ _BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|blockquote|sectio
 _ANY_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*\b[^<>]*>|<!--.*?-->", re.S)
 # html.unescape's own pattern (one group: the reference without its "&")
 _CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
+# "  +", not " {2,}": a literal prefix lets the regex engine skip to each run (5x faster)
+_SPACES = re.compile("  +")
 _KEYWORD_SEMICOLON = ";"
 _KEYWORD_COMMA = ","
 
@@ -71,13 +73,13 @@ def _tidy(text: str) -> str | None:
     # U+0020, so the text needs at most NFC and collapsing runs of spaces. It costs
     # less than the regex search plus split/join of the general path below.
     flat = text.replace("\n", " ") if "\n" in text else text
+    if "\xa0" in flat:
+        # NBSP is whitespace to split(), and double-escaped abstracts are full of &nbsp;
+        flat = flat.replace("\xa0", " ")
     if flat.isprintable():
         if not flat.isascii() and not unicodedata.is_normalized("NFC", flat):
-            return " ".join(unicodedata.normalize("NFC", flat).split()) or None
-        if "  " in flat or flat[:1] == " " or flat[-1:] == " ":
-            return " ".join(flat.split()) or None
-        # a str subclass (lxml's smart strings) would keep its whole document alive
-        return (flat if type(flat) is str else str(flat)) or None
+            return _collapse(unicodedata.normalize("NFC", flat))
+        return _collapse(flat)
     if _NEEDS_TRANSLATE.search(text):
         # str.translate with a dict costs ~50 ns a character (460 µs on a 10 KB abstract
         # with soft hyphens, ANU DSpace page); replace + a rare regex pass cost ~35 µs.
@@ -91,6 +93,19 @@ def _tidy(text: str) -> str | None:
     # str.split() with no argument splits on every Unicode space (NBSP included)
     text = " ".join(text.split())
     return text or None
+
+
+def _collapse(flat: str) -> str | None:
+    """" ".join(flat.split()) for text whose only whitespace is U+0020."""
+    runs = flat.count("  ")
+    if not runs and flat[:1] != " " and flat[-1:] != " ":
+        # a str subclass (lxml's smart strings) would keep its whole document alive
+        return (flat if type(flat) is str else str(flat)) or None
+    # split/join builds a string per word (~7 µs on a 1 KB abstract); a regex over the
+    # runs of spaces costs ~2 µs plus ~0.1 µs a run, so it wins unless runs are dense
+    if runs < len(flat) >> 5:
+        return _SPACES.sub(" ", flat).strip(" ") or None
+    return " ".join(flat.split()) or None
 
 
 def strip_markup(text: str | None) -> str | None:
