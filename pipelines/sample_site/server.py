@@ -9,61 +9,26 @@ answer, a redirect loop).
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import re
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import formatdate, parsedate_to_datetime
-from html import unescape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.utils import formatdate
+from http.server import ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import documents
+from .handler import handler_for
 from .records import SAMPLE_RECORDS, synthetic_records
 from .render import render_page
+from .stored import FAULTS, Failure, Fault, StoredPage, byline, not_modified, stored_page
+
+__all__ = ["FAULTS", "HTML", "SampleSite"]
 
 HTML = "text/html; charset=utf-8"
-_H1 = re.compile(r"<h1[^>]*>\s*(?:<span>)?(.*?)(?:</span>)?\s*</h1>", re.S)
 _PAGE = re.compile(r"^/en/publications/([^/?]+)(/?)$")
-
-
-@dataclass(slots=True)
-class _Page:
-    body: bytes
-    etag: str
-    modified: float  # epoch seconds, whole
-    title: str
-    rel: str
-
-
-@dataclass(slots=True)
-class _Failure:
-    status: int
-    headers: Mapping[str, str]
-    times: int
-
-
-FAULTS = frozenset({"drop", "truncate", "slow", "loop"})
-
-
-@dataclass(slots=True)
-class _Fault:
-    kind: str
-    seconds: float
-    times: int
-
-
-def _page(html: str, modified: float, rel: str = "ContributionToJournal") -> _Page:
-    body = html.encode("utf-8")
-    m = _H1.search(html)
-    title = unescape(re.sub(r"<[^>]+>", "", m.group(1))).strip() if m else ""
-    return _Page(body, f'"{hashlib.sha256(body).hexdigest()}"', modified, title, rel)
 
 
 class SampleSite:
@@ -79,28 +44,28 @@ class SampleSite:
         self._lock = threading.Lock()
         self.requests: list[tuple[str, str]] = []
         self.per_page = per_page
-        self._failures: dict[str, _Failure] = {}
-        self._faults: dict[str, _Fault] = {}
+        self._failures: dict[str, Failure] = {}
+        self._faults: dict[str, Fault] = {}
         # (fault, path) of every request answered by misbehave_next, in arrival order
         self.faults: list[tuple[str, str]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler_for(self))
         self._server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.robots = (robots if robots is not None
                        else documents.DEFAULT_ROBOTS.format(base_url=self.base_url))
         self._started = float(int(time.time()))
-        self._pages: dict[str, _Page] = {}
+        self._pages: dict[str, StoredPage] = {}
         self._lastmod: dict[str, str] = {}
         self._bylines: dict[str, str] = {}
         if pages is None:
             records = [*SAMPLE_RECORDS.values(), *synthetic_records(synthetic, seed=0)]
             for rec in records:
                 html = render_page(rec, self.base_url)
-                self._pages[rec["slug"]] = _page(html, self._started, rec["rel"])
+                self._pages[rec["slug"]] = stored_page(html, self._started, rec["rel"])
                 self._lastmod[rec["slug"]] = rec["lastmod"]
-                self._bylines[rec["slug"]] = _byline(rec)
+                self._bylines[rec["slug"]] = byline(rec)
         else:
-            self._pages = {slug: _page(html, self._started) for slug, html in pages.items()}
+            self._pages = {slug: stored_page(html, self._started) for slug, html in pages.items()}
         self._gone: set[str] = set()
         self._thread: threading.Thread | None = None
 
@@ -143,7 +108,8 @@ class SampleSite:
             modified = float(int(time.time()))
             if old is not None:
                 modified = max(modified, old.modified + 1)
-            self._pages[slug] = _page(html, modified, old.rel if old else "ContributionToJournal")
+            rel = old.rel if old else "ContributionToJournal"
+            self._pages[slug] = stored_page(html, modified, rel)
             self._lastmod[slug] = datetime.fromtimestamp(modified, UTC).date().isoformat()
             self._gone.discard(slug)
 
@@ -157,7 +123,7 @@ class SampleSite:
                   times: int = 1) -> None:
         """The next `times` requests for `path` (with or without its query) get `status`."""
         with self._lock:
-            self._failures[path] = _Failure(status, dict(headers or {}), times)
+            self._failures[path] = Failure(status, dict(headers or {}), times)
 
     def misbehave_next(self, path: str, fault: str, *, seconds: float = 0.0,
                        times: int = 1) -> None:
@@ -167,10 +133,10 @@ class SampleSite:
         if fault not in FAULTS:
             raise ValueError(f"fault must be one of {sorted(FAULTS)}")
         with self._lock:
-            self._faults[path] = _Fault(fault, seconds, times)
+            self._faults[path] = Fault(fault, seconds, times)
 
     # serving (called from handler threads) ---------------------------------------------
-    def _take_fault(self, path: str) -> _Fault | None:
+    def _take_fault(self, path: str) -> Fault | None:
         with self._lock:
             f = self._faults.get(path)
             if f is None:
@@ -180,11 +146,12 @@ class SampleSite:
                 del self._faults[path]
             self.faults.append((f.kind, path))
             return f
+
     def _log(self, method: str, path: str) -> None:
         with self._lock:
             self.requests.append((method, path))
 
-    def _take_failure(self, raw_path: str, path: str) -> _Failure | None:
+    def _take_failure(self, raw_path: str, path: str) -> Failure | None:
         with self._lock:
             for key in (raw_path, path):
                 f = self._failures.get(key)
@@ -247,89 +214,6 @@ class SampleSite:
         if not slash:
             return 301, {"Location": documents.page_url(self.base_url, slug)}, b""
         meta = {"ETag": page.etag, "Last-Modified": formatdate(page.modified, usegmt=True)}
-        if _not_modified(page, headers):
+        if not_modified(page, headers):
             return 304, meta, b""
         return 200, {"Content-Type": HTML, **meta}, page.body
-
-
-def _byline(rec: Mapping[str, Any]) -> str:
-    """The text after the title in a list item: people, date, journal (as Pure shows them)."""
-    props = rec["properties"]
-    parts = [", ".join(p["name"] for p in rec["persons"])]
-    if "status" in props:
-        parts.append(props["status"][1])
-    parts += [props[k] for k in ("journal", "host", "publisher") if k in props][:1]
-    return ", ".join(parts) + "."
-
-
-def _not_modified(page: _Page, headers: Mapping[str, str]) -> bool:
-    inm = headers.get("if-none-match")
-    if inm is not None:
-        tags = {t.strip() for t in inm.split(",")}
-        return "*" in tags or page.etag in tags
-    ims = headers.get("if-modified-since")
-    if ims:
-        try:
-            return parsedate_to_datetime(ims).timestamp() >= page.modified
-        except (TypeError, ValueError):
-            return False
-    return False
-
-
-def _handler_for(site: SampleSite) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as real portals do
-        server_version = "SamplePure/1.0"
-
-        def _serve(self, body_wanted: bool) -> None:
-            site._log(self.command, self.path)
-            fault = site._take_fault(self.path) if body_wanted else None
-            if fault is not None and self._misbehave(fault):
-                return
-            request_headers = {k.lower(): v for k, v in self.headers.items()}
-            status, headers, body = site._respond(self.path, request_headers)
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            if status != 304:
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if body_wanted and status not in (204, 304):
-                self.wfile.write(body)
-
-        def _misbehave(self, fault: _Fault) -> bool:
-            """Act out `fault`; True when the request is done with."""
-            if fault.kind == "slow":
-                time.sleep(fault.seconds)  # then answer, to a client that may be gone
-                return False
-            self.close_connection = True
-            if fault.kind == "drop":
-                return True
-            if fault.kind == "loop":
-                self.send_response(302)
-                self.send_header("Location", site.base_url + self.path)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return True
-            status, headers, body = site._respond(self.path, {})
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            return True
-
-        def do_GET(self) -> None:
-            # the client may have stopped waiting (a slow answer past its timeout)
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self._serve(True)
-
-        def do_HEAD(self) -> None:
-            self._serve(False)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass  # tests read site.requests instead of stderr
-
-    return Handler
