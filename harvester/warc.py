@@ -13,8 +13,10 @@ for files 9 % smaller than level 3 at 0.3 ms.
 
 from __future__ import annotations
 
+import logging
 import os
 import zlib
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -28,6 +30,8 @@ from warcio.warcwriter import WARCWriter
 
 from harvester.errors import HarvestError
 from harvester.types import Page
+
+log = logging.getLogger(__name__)
 
 REQUESTED = "WARC-Harvester-Requested-URI"  # the URL asked for, before redirects
 _WIRE_ONLY = frozenset({"content-encoding", "content-length", "transfer-encoding"})
@@ -73,8 +77,9 @@ class _GzipMember:
         self._out.write(self._z.flush())
 
 
-def render_record(page: Page, compresslevel: int = 3) -> bytes:
-    """One page as a complete WARC `response` record in its own gzip member."""
+def render_record(page: Page, compresslevel: int = 3, *, truncated: str | None = None) -> bytes:
+    """One page as a complete WARC `response` record in its own gzip member;
+    `truncated`: the WARC-Truncated reason of a body not stored whole."""
     try:
         phrase = HTTPStatus(page.status).phrase
     except ValueError:
@@ -84,6 +89,8 @@ def render_record(page: Page, compresslevel: int = 3) -> bytes:
     extra = {"WARC-Date": _warc_date(page.fetched_at)}
     if page.requested_url and page.requested_url != page.url:
         extra[REQUESTED] = page.requested_url
+    if truncated:
+        extra["WARC-Truncated"] = truncated
     out = BytesIO()
     writer = WARCWriter(_GzipMember(out, compresslevel), gzip=False, warc_version="1.1")
     record = writer.create_warc_record(page.url, "response", payload=BytesIO(page.body),
@@ -137,6 +144,35 @@ class WarcWriter:
             self.sync()
             self._file.close()
             self._file = None
+
+
+class ArchiveRecorder:
+    """A fetcher's recorder (harvester.http.Recorder) writing every answer to `writer`
+    in `executor`, the one thread that writes it, in the order the answers came.
+
+    No database row points at these records, so they are not synced one by one:
+    the next page commit's sync, or close(), takes them to disk."""
+
+    def __init__(self, writer: WarcWriter, executor: Executor) -> None:
+        self.writer, self.executor = writer, executor
+        self.written = 0
+        self.failed = 0
+
+    def __call__(self, response: Page, /, *, truncated: str | None = None) -> None:
+        try:
+            self.executor.submit(self._write, response, truncated)
+        except RuntimeError:  # the run is closing its write thread: too late to keep it
+            self.failed += 1
+
+    def _write(self, response: Page, truncated: str | None) -> None:
+        try:
+            self.writer.append(render_record(response, self.writer.compresslevel,
+                                             truncated=truncated))
+        except OSError as exc:  # a full disk must not stop the harvest from here
+            self.failed += 1
+            log.error("archive: cannot write %s: %s", response.url, exc)
+            return
+        self.written += 1
 
 
 def read_page(directory: Path, ref: ArchiveRef) -> Page:

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from harvester.errors import DatabaseError, HarvestError
 from harvester.http import Fetcher
-from harvester.warc import WarcWriter
+from harvester.warc import ArchiveRecorder, WarcWriter
 
 from .config import Settings, SourceSettings
 from .db import in_transaction
@@ -116,6 +116,8 @@ async def _run(
     parser = ParsePool(parse_workers)
     plumbing = Plumbing(engine, reads, writes, parser, archive, now, progress)
     async with Fetcher(settings.fetch, **kwargs) as fetcher:  # type: ignore[arg-type]
+        if archive is not None:  # every other answer (robots, sitemaps, 304s, errors) too
+            fetcher.recorder = ArchiveRecorder(archive, writes)
         try:
             stats = await asyncio.gather(
                 *(
@@ -164,7 +166,9 @@ async def _harvest_source(
         stats.count_problem(f"discovery-{exc.reason}", where, str(exc))
 
     try:
-        pipeline = SourcePipeline(source, source_id, fetcher, stats, plumbing,
+        # the pipeline archives its pages itself, pointed at by their rows
+        pages = fetcher.keeping_pages() if plumbing.archive is not None else fetcher
+        pipeline = SourcePipeline(source, source_id, pages, stats, plumbing,
                                   batch=batch_size(), stop=stop)
         await pipeline.run(discover(source, fetcher, on_discovery_error))
         if stop is not None and stop.is_set():
