@@ -38,7 +38,8 @@ _STEP = {b"": 1, b"/": -1}
 
 def nesting_cost(body: bytes, *, limit: int = MAX_COST) -> int:
     """Summed open-element depth over the page's tags; stops counting once past `limit`."""
-    if body.count(b"<") <= _SMALL:
+    # a body of no more bytes than that holds no more '<': the count (~0.35 µs a KB) is spared
+    if len(body) <= _SMALL or body.count(b"<") <= _SMALL:
         return 0
     cost = depth = 0
     start, size = 0, len(body)

@@ -120,3 +120,60 @@ def test_forced_platform_and_aliases() -> None:
     assert parsers.parse_page(page, "Generic")[1] == "generic"
     with pytest.raises(ValueError, match="unknown platform"):
         parsers.parse_page(page, "nonsense")
+
+
+@pytest.mark.parametrize(
+    ("url", "head", "body", "expected"),
+    [  # an address or head sign beats another platform's marker in the body
+     ("https://zenodo.org/records/1", "", '<span class="typdoc">x</span>', "invenio"),
+     ("https://repo.example.org/h/1", '<meta name="generator" content="DSpace 7">',
+      '<div class="pkp_structure_page">', "dspace"),
+     ("https://repo.example.org/concern/works/1", "", '<div class="ep_summary_content">',
+      "hyrax"),
+     # without one, the body markers decide in the detection order
+     ("https://repo.example.org/x", "", '<div class="ep_summary_content dataverseHeader">',
+      "dataverse"),
+     ("https://repo.example.org/x", "", '<div class="ep_summary_content">', "eprints"),
+     # a Pure marker near the top counts with the head signs, and Pure is asked first
+     ("https://hal.science/x", "", '<div class="rendering_researchoutput">', "pure")],
+)
+def test_address_and_head_signs_are_asked_before_body_markers(
+    url: str, head: str, body: str, expected: str
+) -> None:
+    page = Page(url=url, body=f"<html><head>{head}</head><body>{body}</body></html>".encode())
+    assert detect_platform(page) == expected
+
+
+def test_a_pure_marker_deep_in_the_page_yields_to_a_head_sign() -> None:
+    deep = b"<html><head></head><body>" + b"<p>text</p>" * 3000
+    marker = b'<div class="rendering_researchoutput">'
+    assert detect_platform(Page(url="https://x.example.org/p", body=deep + marker)) == "pure"
+    assert detect_platform(Page(url="https://hal.science/p", body=deep + marker)) == "hal"
+
+
+@pytest.mark.parametrize(
+    ("head", "name", "present"),
+    [('<meta name="citation_arxiv_id" content="1">', "citation_arxiv_id", True),
+     ("<META NAME=Citation_Arxiv_Id CONTENT=1>", "citation_arxiv_id", True),
+     ('<meta property="citation_arxiv_id" content="1">', "citation_arxiv_id", True),
+     ('<meta name="description" content="citation_arxiv_id">', "citation_arxiv_id", False),
+     ("<script>var citation_arxiv_id = 1;</script>", "citation_arxiv_id", False),
+     ('<meta name="citation_arxiv_id_v2" content="1">', "citation_arxiv_id", False),
+     ('<meta name="x" content="citation_arxiv_id"><meta name="citation_arxiv_id" content="2">',
+      "citation_arxiv_id", True)],
+)
+def test_has_meta_matches_meta_tag_names_only(head: str, name: str, present: bool) -> None:
+    body = f"<html><head>{head}</head><body></body></html>".encode()
+    assert Signals.of("https://a.example/", body).has_meta(name) is present
+    # the same answer as the full set of the head's meta names
+    assert (name in Signals.of("https://a.example/", body).meta_names) is present
+
+
+def test_generator_joins_every_generator_tag_and_skips_other_mentions() -> None:
+    body = (b'<html><head><meta name="description" content="our generator page">'
+            b'<meta name="generator" content="Open Journal Systems 3.3">'
+            b"<script>var generator = 1;</script><meta content='DSpace 6' name='Generator'>"
+            b'</head><body><meta name="generator" content="late"></body></html>')
+    s = Signals.of("https://a.example/", body)
+    assert s.generator == "open journal systems 3.3 | dspace 6"
+    assert s.has_meta_prefix("gener") and not s.has_meta_prefix("eprints.")

@@ -5,9 +5,17 @@
 
 Every platform module `harvester/parsers/<name>.py` exposes `PLATFORM` (the
 GOLD.md platform value), `parse(page) -> Record` (raises only NotARecord) and
-`looks_like(page, signals) -> bool`. `DETECTION_ORDER` lists them most specific
-first; a module not written yet is skipped, a module that fails to import
-raises. The generic parser is the fallback.
+`looks_like(page, signals) -> bool`, which is `in_head(signals) or
+in_body(signals)` where a module has those. `DETECTION_ORDER` lists them most
+specific first; a module not written yet is skipped, a module that fails to
+import raises. The generic parser is the fallback.
+
+Detection asks in two rounds, each in `DETECTION_ORDER`: every platform's
+`in_head` (address, generator, meta names; for Pure, its marker in the first
+16 KB: no full body scan), then every `in_body` (markup substrings).
+So a page's own address or generator beats another platform's class name in
+its body, and most pages are placed without a scan of the body: asking each
+platform for both at once cost a DSpace page ~25 scans (~240 µs on 33 KB).
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ __all__ = ["DETECTION_ORDER", "PARSERS", "Signals", "detect_platform", "parse_pa
 
 Parser = Callable[[Page], Record]
 Detector = Callable[[Page, Signals], bool]
+Check = Callable[[Signals], bool]
 
 # Most specific first. Dataverse, PANGAEA, arXiv, HAL and OPUS are recognised by their
 # own markers; Invenio (Zenodo) and DSpace by generator/URL shapes that other software
@@ -45,31 +54,44 @@ def _load(name: str) -> ModuleType | None:
     return importlib.import_module(qualified)  # a broken module raises here, on purpose
 
 
-def _registry() -> tuple[dict[str, Parser], list[tuple[str, Detector]]]:
+def _registry() -> tuple[dict[str, Parser], list[tuple[str, Check]], list[tuple[str, Check]]]:
     parsers: dict[str, Parser] = {}
-    detectors: list[tuple[str, Detector]] = []
+    by_head: list[tuple[str, Check]] = []
+    by_body: list[tuple[str, Check]] = []
     for name in DETECTION_ORDER:
         module = pure if name == "pure" else _load(name)
         if module is None:
             continue
         parsers[name] = module.parse
-        looks = getattr(module, "looks_like", None)
-        if looks is not None:
-            detectors.append((name, looks))
+        head, body = getattr(module, "in_head", None), getattr(module, "in_body", None)
+        if head is None and body is None and hasattr(module, "looks_like"):
+            body = _from_looks_like(module.looks_like)  # a module without the split
+        if head is not None:
+            by_head.append((name, head))
+        if body is not None:
+            by_body.append((name, body))
     parsers["generic"] = generic.parse
-    return parsers, detectors
+    return parsers, by_head, by_body
 
 
-_PARSERS, _DETECTORS = _registry()
+def _from_looks_like(looks: Detector) -> Check:
+    return lambda signals: looks(Page(url=signals.url, body=signals.body), signals)
+
+
+_PARSERS, _BY_HEAD, _BY_BODY = _registry()
 PARSERS: Mapping[str, Parser] = MappingProxyType(_PARSERS)
 _ALIASES = {"other": "generic", "zenodo": "invenio", "inveniordm": "invenio"}
 
 
 def detect_platform(page: Page) -> str:
-    """The parser name for a page: the first module whose `looks_like` says yes, else "generic"."""
+    """The parser name for a page: the first module whose `in_head`, else the first whose
+    `in_body` says yes, else "generic"."""
     signals = Signals.of(page.url, page.body)
-    for name, looks in _DETECTORS:
-        if looks(page, signals):
+    for name, check in _BY_HEAD:
+        if check(signals):
+            return name
+    for name, check in _BY_BODY:
+        if check(signals):
             return name
     return "generic"
 

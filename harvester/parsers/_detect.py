@@ -1,15 +1,22 @@
 """What a page shows about the software that rendered it, read once per page.
 
-`Signals.of(url, body)` reads the raw bytes with a regular expression over the
-document head (no tree is built: detection must cost far less than a parse);
-every platform module's `looks_like(page, signals)` answers from these fields
-and cheap substring tests on `signals.body`. Each field is computed when first
-read: Pure, asked first, needs none of them, so a Pure page pays for none.
+`Signals.of(url, body)` reads the raw bytes (no tree is built: detection must
+cost far less than a parse). Platform modules answer in two steps, which the
+registry (harvester/parsers/__init__.py) asks in two rounds: `in_head(signals)`
+from the address and the document head (generator, meta names, head text),
+then `in_body(signals)` from substring tests on `signals.body`. A body scan
+costs ~0.4 µs per KB and a page reached ~25 of them when every platform was
+asked for both at once; the head answers for most pages.
+
+Each field is computed when first read. `has_meta` and `generator` match only
+the meta tags around where the name occurs in the head (one `find` when it does
+not occur) instead of all of them (~0.7 µs a tag, 35 tags on a DSpace head).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 __all__ = ["Signals", "has_any"]
@@ -42,7 +49,7 @@ class Signals:
         self._host: str | None = None
         self._path = ""
         self._head: bytes | None = None
-        self._generator = ""
+        self._generator: str | None = None
         self._meta_names: frozenset[str] | None = None
 
     @classmethod
@@ -79,42 +86,50 @@ class Signals:
     def head(self) -> bytes:
         """The document head, lower-cased."""
         if self._head is None:
-            self._read_head()
-        assert self._head is not None
+            self._head = self._raw_head().lower()
         return self._head
 
     @property
     def generator(self) -> str:
         """The generator meta contents, lower-cased, joined by " | "."""
-        if self._meta_names is None:
-            self._read_head()
+        if self._generator is None:
+            self._generator = self._read_generator()
         return self._generator
 
     @property
     def meta_names(self) -> frozenset[str]:
         """Lower-cased name= and property= values of the head's meta tags."""
         if self._meta_names is None:
-            self._read_head()
-        assert self._meta_names is not None
+            # findall's strings cost less than a match object per tag; names repeat
+            # (citation_author ...), so each distinct one is decoded once.
+            raw_names = set(_META.findall(self.head))
+            raw_names.discard(b"")
+            self._meta_names = frozenset(name.decode("ascii", "replace") for name in raw_names)
         return self._meta_names
 
-    def _read_head(self) -> None:
-        head = self._head = self._raw_head().lower()
-        # findall's strings cost less than a match object per tag; names repeat
-        # (citation_author ...), so each distinct one is decoded once.
-        raw_names = set(_META.findall(head))
-        raw_names.discard(b"")
-        names = {name.decode("ascii", "replace") for name in raw_names}
+    def _read_generator(self) -> str:
         generators: list[str] = []
-        if "generator" in names:  # rare enough to scan the head a second time
-            for tag in _META.finditer(head):
-                if tag.group(1) == b"generator":
-                    c = _CONTENT.search(tag.group(0))
-                    if c is not None:
-                        raw = c.group(1) or c.group(2) or c.group(3) or b""
-                        generators.append(raw.decode("utf-8", "replace").strip().lower())
-        self._generator = " | ".join(generators)
-        self._meta_names = frozenset(names)
+        for tag in self._meta_tags(b"generator"):
+            if tag.group(1) == b"generator":
+                c = _CONTENT.search(tag.group(0))
+                if c is not None:
+                    raw = c.group(1) or c.group(2) or c.group(3) or b""
+                    generators.append(raw.decode("utf-8", "replace").strip().lower())
+        return " | ".join(generators)
+
+    def _meta_tags(self, word: bytes) -> Iterator[re.Match[bytes]]:
+        """The head's meta tags that hold `word`, each once, in order: the tag a position
+        lies in starts at the last "<meta" before it (a tag holds no '<'), so only the
+        tags around the few places `word` occurs are matched, not every tag of the head."""
+        head = self.head
+        at = head.find(word)
+        while at >= 0:
+            start = head.rfind(b"<meta", 0, at)
+            tag = _META.match(head, start) if start >= 0 else None
+            if tag is not None and tag.end() > at:
+                yield tag
+                at = tag.end() - 1
+            at = head.find(word, at + 1)
 
     def host_is(self, *domains: str) -> bool:
         """The host is one of `domains` or a subdomain of one."""
@@ -122,8 +137,21 @@ class Signals:
         return any(host == d or host.endswith("." + d) for d in domains)
 
     def has_meta(self, *names: str) -> bool:
-        meta_names = self.meta_names
-        return any(n in meta_names for n in names)
+        """A head meta tag is named one of `names` (lower-case ASCII)."""
+        if self._meta_names is not None:
+            return any(n in self._meta_names for n in names)
+        for name in names:
+            word = name.encode("ascii")
+            if any(tag.group(1) == word for tag in self._meta_tags(word)):
+                return True
+        return False
+
+    def has_meta_prefix(self, prefix: str) -> bool:
+        """A head meta tag's name starts with `prefix` (lower-case ASCII)."""
+        if self._meta_names is not None:
+            return any(n.startswith(prefix) for n in self._meta_names)
+        word = prefix.encode("ascii")
+        return any((tag.group(1) or b"").startswith(word) for tag in self._meta_tags(word))
 
 
 def has_any(body: bytes, markers: tuple[bytes, ...], common: bytes) -> bool:

@@ -31,10 +31,15 @@ PLATFORM = "arxiv"
 _ID = re.compile(r"/abs/((?:\d{4}\.\d{4,5}|[a-z.-]+/\d{7}))(?:v\d+)?", re.I)
 
 
-def looks_like(page: Page, signals: Signals) -> bool:
+def in_head(signals: Signals) -> bool:
+    """Evidence in the address or the document head (asked of every platform first)."""
     if signals.host_is("arxiv.org") and signals.path.startswith("/abs/"):
         return True
     return signals.has_meta("citation_arxiv_id")
+
+
+def looks_like(page: Page, signals: Signals) -> bool:
+    return in_head(signals)
 
 
 def page_fields(tree: LexborHTMLParser) -> FieldMap:

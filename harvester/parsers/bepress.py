@@ -44,10 +44,18 @@ _SIMPLE = ("title", "abstract", "doi", "journal", "volume", "issue", "pages", "p
            "language", "publisher", "type_raw", "authors", "keywords", "identifiers")
 
 
+def in_head(signals: Signals) -> bool:
+    """Evidence in the address or the document head (asked of every platform first)."""
+    return signals.has_meta_prefix("bepress_")
+
+
+def in_body(signals: Signals) -> bool:
+    """Evidence in the body's markup (asked only when no head says which platform)."""
+    return b"digitalcommons" in signals.body and b'id="recommended_citation"' in signals.body
+
+
 def looks_like(page: Page, signals: Signals) -> bool:
-    return any(n.startswith("bepress_") for n in signals.meta_names) or (
-        b"digitalcommons" in signals.body and b'id="recommended_citation"' in signals.body
-    )
+    return in_head(signals) or in_body(signals)
 
 
 def _blocks(tree: LexborHTMLParser) -> FieldMap:

@@ -29,10 +29,18 @@ _PREFER = {
 }
 
 
-def looks_like(page: Page, signals: Signals) -> bool:
-    if "dataset.xhtml" in signals.path and "persistentid=" in signals.url.lower():
-        return True
+def in_head(signals: Signals) -> bool:
+    """Evidence in the address or the document head (asked of every platform first)."""
+    return "dataset.xhtml" in signals.path and "persistentid=" in signals.url.lower()
+
+
+def in_body(signals: Signals) -> bool:
+    """Evidence in the body's markup (asked only when no head says which platform)."""
     return has_any(signals.body, _MARKERS, b"dataverse")
+
+
+def looks_like(page: Page, signals: Signals) -> bool:
+    return in_head(signals) or in_body(signals)
 
 
 def parse(page: Page) -> Record:

@@ -55,8 +55,15 @@ _THESIS_NOTE = re.compile(r"\b(?:thesis|dissertation)\b", re.I)
 _TITLE_DT = re.compile(rb"<dt[^>]*>\s*title\s*:?\s*</dt>", re.I)
 
 
+def in_body(signals: Signals) -> bool:
+    """Evidence in the body's markup (asked only when no head says which platform)."""
+    if signals.has_meta("citation_title"):
+        return False
+    return _TITLE_DT.search(signals.body) is not None
+
+
 def looks_like(page: Page, signals: Signals) -> bool:
-    return not signals.has_meta("citation_title") and _TITLE_DT.search(signals.body) is not None
+    return in_body(signals)
 
 
 def split_role(value: str) -> tuple[str, str | None]:

@@ -47,11 +47,20 @@ _PREFER: dict[str, tuple[str, ...]] = {
 }
 
 
+def in_head(signals: Signals) -> bool:
+    """Evidence in the address or the document head (asked of every platform first)."""
+    return signals.generator.startswith("dspace") or " dspace" in signals.generator
+
+
+def in_body(signals: Signals) -> bool:
+    """Evidence in the body's markup (asked only when no head says which platform)."""
+    return has_any(signals.body, _DS_MARKERS, b"ds-") or any(
+        m in signals.body for m in _OTHER_MARKERS
+    )
+
+
 def looks_like(page: Page, signals: Signals) -> bool:
-    if signals.generator.startswith("dspace") or " dspace" in signals.generator:
-        return True
-    body = signals.body
-    return has_any(body, _DS_MARKERS, b"ds-") or any(m in body for m in _OTHER_MARKERS)
+    return in_head(signals) or in_body(signals)
 
 
 def _rows_to_fields(rows: Rows, warnings: list[str]) -> FieldMap:

@@ -50,10 +50,18 @@ _SIMPLE = ("title", "abstract", "doi", "journal", "volume", "issue", "pages", "p
 _PUBLISHED_TYPES = ("", "published", "completed")
 
 
-def looks_like(page: Page, signals: Signals) -> bool:
-    if "eprints" in signals.generator or any(n.startswith("eprints.") for n in signals.meta_names):
-        return True
+def in_head(signals: Signals) -> bool:
+    """Evidence in the address or the document head (asked of every platform first)."""
+    return "eprints" in signals.generator or signals.has_meta_prefix("eprints.")
+
+
+def in_body(signals: Signals) -> bool:
+    """Evidence in the body's markup (asked only when no head says which platform)."""
     return b"ep_summary_content" in signals.body or b"ep_tm_pagetitle" in signals.body
+
+
+def looks_like(page: Page, signals: Signals) -> bool:
+    return in_head(signals) or in_body(signals)
 
 
 def _summary(tree: LexborHTMLParser, warnings: list[str]) -> tuple[FieldMap, str | None]:

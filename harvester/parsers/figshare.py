@@ -23,10 +23,15 @@ PLATFORM = "figshare"
 _ITEM = re.compile(r"/articles/(?:([a-z_]+)/)?[^/]+/(\d+)(?:/\d+)?/?$")
 
 
+def in_head(signals: Signals) -> bool:
+    """Evidence in the address or the document head (asked of every platform first)."""
+    return signals.host_is("figshare.com") or (
+        b'content="figshare"' in signals.head and b"citation_title" in signals.head
+    )
+
+
 def looks_like(page: Page, signals: Signals) -> bool:
-    if signals.host_is("figshare.com"):
-        return True
-    return b'content="figshare"' in signals.head and b"citation_title" in signals.head
+    return in_head(signals)
 
 
 def parse(page: Page) -> Record:

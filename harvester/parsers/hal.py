@@ -63,12 +63,20 @@ _PREFER: dict[str, tuple[str, ...]] = {
 }
 
 
-def looks_like(page: Page, signals: Signals) -> bool:
-    if signals.host_is("hal.science", "archives-ouvertes.fr", "hal.inria.fr"):
-        return True
+def in_head(signals: Signals) -> bool:
+    """Evidence in the address or the document head (asked of every platform first)."""
+    return signals.host_is("hal.science", "archives-ouvertes.fr", "hal.inria.fr")
+
+
+def in_body(signals: Signals) -> bool:
+    """Evidence in the body's markup (asked only when no head says which platform)."""
     return b"span class=\"typdoc" in signals.body or (
         b"thumb.ccsd.cnrs.fr" in signals.body and b"listKeyword" in signals.body
     )
+
+
+def looks_like(page: Page, signals: Signals) -> bool:
+    return in_head(signals) or in_body(signals)
 
 
 def _markup(tree: LexborHTMLParser) -> FieldMap:

@@ -37,10 +37,20 @@ _SIMPLE = ("title", "abstract", "doi", "journal", "volume", "issue", "pages", "p
            "language", "publisher", "type_raw", "authors", "keywords", "identifiers")
 
 
-def looks_like(page: Page, signals: Signals) -> bool:
-    return "/concern/" in signals.path or b"dl class=\"work-show" in signals.body or (
+def in_head(signals: Signals) -> bool:
+    """Evidence in the address or the document head (asked of every platform first)."""
+    return "/concern/" in signals.path
+
+
+def in_body(signals: Signals) -> bool:
+    """Evidence in the body's markup (asked only when no head says which platform)."""
+    return b"dl class=\"work-show" in signals.body or (
         b"attribute-creator" in signals.body and b"ul class=\"tabular" in signals.body
     )
+
+
+def looks_like(page: Page, signals: Signals) -> bool:
+    return in_head(signals) or in_body(signals)
 
 
 def _attributes(tree: LexborHTMLParser) -> tuple[FieldMap, FieldMap]:

@@ -30,10 +30,18 @@ _MARKERS = (b"invenio-csl", b"invenio-search", b"data-invenio-config", b"invenio
 _RECORD_ID = re.compile(r"/records?/([\w-]+)")
 
 
-def looks_like(page: Page, signals: Signals) -> bool:
-    if "invenio" in signals.generator or signals.host_is("zenodo.org"):
-        return True
+def in_head(signals: Signals) -> bool:
+    """Evidence in the address or the document head (asked of every platform first)."""
+    return "invenio" in signals.generator or signals.host_is("zenodo.org")
+
+
+def in_body(signals: Signals) -> bool:
+    """Evidence in the body's markup (asked only when no head says which platform)."""
     return has_any(signals.body, _MARKERS, b"invenio")
+
+
+def looks_like(page: Page, signals: Signals) -> bool:
+    return in_head(signals) or in_body(signals)
 
 
 def _detail_rows(tree: LexborHTMLParser) -> dict[str, str]:

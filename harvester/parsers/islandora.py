@@ -38,7 +38,8 @@ _SIMPLE = ("title", "abstract", "doi", "journal", "volume", "issue", "pages", "p
            "language", "publisher", "type_raw", "type", "authors", "keywords", "identifiers")
 
 
-def looks_like(page: Page, signals: Signals) -> bool:
+def in_body(signals: Signals) -> bool:
+    """Evidence in the body's markup (asked only when no head says which platform)."""
     body = signals.body
     # three of the four markers hold "islandora": one scan rules them out on other pages
     at = body.find(b"islandora")
@@ -50,6 +51,10 @@ def looks_like(page: Page, signals: Signals) -> bool:
         or b"field--name-field-linked-agent" in body
         or body.find(b"/islandora/object/", max(0, at - 1), 50000) >= 0
     )
+
+
+def looks_like(page: Page, signals: Signals) -> bool:
+    return in_body(signals)
 
 
 def _drupal_fields(tree: LexborHTMLParser) -> Rows:

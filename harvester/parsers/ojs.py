@@ -29,12 +29,21 @@ _ARTICLE_URL = re.compile(r"/index\.php/[^/]+/(?:article|preprint)/view/\d+")
 _MARKERS = (b"pkp_structure_page", b"pkp_page_article", b"obj_article_details")
 
 
-def looks_like(page: Page, signals: Signals) -> bool:
-    if any(g in signals.generator for g in _GENERATORS):
-        return True
-    if _ARTICLE_URL.search(signals.path) and signals.has_meta("citation_journal_title"):
-        return True
+def in_head(signals: Signals) -> bool:
+    """Evidence in the address or the document head (asked of every platform first)."""
+    return any(g in signals.generator for g in _GENERATORS) or (
+        _ARTICLE_URL.search(signals.path) is not None
+        and signals.has_meta("citation_journal_title")
+    )
+
+
+def in_body(signals: Signals) -> bool:
+    """Evidence in the body's markup (asked only when no head says which platform)."""
     return any(m in signals.body for m in _MARKERS)
+
+
+def looks_like(page: Page, signals: Signals) -> bool:
+    return in_head(signals) or in_body(signals)
 
 
 def ojs_fields(meta: MetaTags, generator: str) -> FieldMap:

@@ -70,12 +70,20 @@ _SIMPLE = ("title", "abstract", "doi", "journal", "volume", "issue", "pages", "p
 _PREFER = {"online": ()}
 
 
-def looks_like(page: Page, signals: Signals) -> bool:
-    if "opus-version" in signals.meta_names or "/opus/volltexte/" in signals.path:
-        return True
+def in_head(signals: Signals) -> bool:
+    """Evidence in the address or the document head (asked of every platform first)."""
+    return signals.has_meta("opus-version") or "/opus/volltexte/" in signals.path
+
+
+def in_body(signals: Signals) -> bool:
+    """Evidence in the body's markup (asked only when no head says which platform)."""
     return b"frontdoordata" in signals.body or (
         b"/frontdoor/index/index/" in signals.body and b"titlemain" in signals.body
     )
+
+
+def looks_like(page: Page, signals: Signals) -> bool:
+    return in_head(signals) or in_body(signals)
 
 
 def _table_rows(tree: LexborHTMLParser) -> Rows:

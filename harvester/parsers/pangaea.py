@@ -18,11 +18,16 @@ from .generic import PRECEDENCE, build_record, read_embedded
 PLATFORM = "pangaea"
 
 
+def in_head(signals: Signals) -> bool:
+    """Evidence in the address or the document head (asked of every platform first)."""
+    return signals.host_is("pangaea.de") or (
+        # mirrors and saved copies: DC.publisher "PANGAEA" and a PANGAEA DOI in the head
+        b'content="pangaea"' in signals.head and b"10.1594/pangaea." in signals.head
+    )
+
+
 def looks_like(page: Page, signals: Signals) -> bool:
-    if signals.host_is("pangaea.de"):
-        return True
-    # mirrors and saved copies: DC.publisher "PANGAEA" and a PANGAEA DOI in the head
-    return b'content="pangaea"' in signals.head and b"10.1594/pangaea." in signals.head
+    return in_head(signals)
 
 
 def parse(page: Page) -> Record:
