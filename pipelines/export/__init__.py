@@ -24,11 +24,21 @@ __all__ = [
 ]
 
 
-def export(conn: Connection, selection: Selection, fmt: str, out: TextIO) -> int:
-    """Write the selected publications to `out` in format `fmt`; returns how many."""
+def export(conn: Connection, selection: Selection, fmt: str, out: TextIO, *,
+           csv_raw: bool = False) -> int:
+    """Write the selected publications to `out` in format `fmt`; returns how many.
+
+    `csv_raw` writes CSV cells verbatim, without the formula-injection quoting
+    (see `csv_table`); it is refused for other formats, where it would mean nothing.
+    """
     try:
         module = FORMATS[fmt]
     except KeyError:
         raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}") from None
-    count: int = module.write(read_rows(conn, selection), out)
+    if csv_raw and module is not csv_table:
+        raise ValueError(f"csv_raw applies to the csv format only, not {fmt!r}")
+    rows = read_rows(conn, selection)
+    if module is csv_table:
+        return csv_table.write(rows, out, raw=csv_raw)
+    count: int = module.write(rows, out)
     return count

@@ -2,11 +2,18 @@
 
 Lists (authors, keywords, ISSNs) are joined with "; ", a separator that
 names and keywords rarely contain; the full structure is in the JSON formats.
+
+Harvested text is untrusted: a title such as `=HYPERLINK(...)` would run as a
+formula when the file is opened in a spreadsheet. By default a text cell that
+starts with = + - @ TAB or CR gets a leading single quote (OWASP's CSV injection
+advice), plain numbers such as -5 excepted; `raw=True` writes cells verbatim for
+programs that read the CSV. The database keeps the values as harvested.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
@@ -15,6 +22,8 @@ from ._fields import ExportRow, full_title, identifier, keywords, one_line, peop
 NAME = "csv"
 MEDIA_TYPE = "text/csv"
 LIST_SEPARATOR = "; "
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 COLUMNS = (
     "id", "source", "url", "platform", "type", "title", "authors", "doi",
@@ -62,11 +71,22 @@ def to_row(row: ExportRow) -> dict[str, Any]:
     }
 
 
-def write(rows: Iterable[ExportRow], out: TextIO) -> int:
+def neutralise(value: Any) -> Any:
+    """The cell as a spreadsheet should show it: text it would read as a formula is
+    prefixed with a single quote; numbers, None and plain numeric text pass unchanged."""
+    if (isinstance(value, str) and value.startswith(FORMULA_START)
+            and not _PLAIN_NUMBER.fullmatch(value)):
+        return "'" + value
+    return value
+
+
+def write(rows: Iterable[ExportRow], out: TextIO, *, raw: bool = False) -> int:
+    """Write the header and one line per row; `raw` skips the formula neutralising."""
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
     count = 0
     for row in rows:
-        writer.writerow(to_row(row))
+        cells = to_row(row)
+        writer.writerow(cells if raw else {k: neutralise(v) for k, v in cells.items()})
         count += 1
     return count
