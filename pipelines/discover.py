@@ -2,21 +2,26 @@
 
 Every discovery method of a source runs in turn (explicit urls, sitemaps,
 listing pages). A method that fails is counted and the others still run: a
-broken sitemap must not hide the listing pages.
+broken sitemap must not hide the listing pages. After a complete discovery, the
+pages a source used to list and no longer does are asked for again (then_recheck).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from sqlalchemy import Connection, exists, select
 
 from harvester.discovery.listing import iter_listing
 from harvester.discovery.seeds import iter_seeds
 from harvester.discovery.sitemap import iter_sitemap
 from harvester.errors import HarvestError
 from harvester.http import Fetcher
+from harvester.normalize.identifiers import normalize_url
 
 from .config import SourceSettings
+from .models import fetched_pages, publications
 
 log = logging.getLogger(__name__)
 
@@ -59,3 +64,29 @@ async def discover(
         except HarvestError as exc:
             log.warning("listing %s failed: %s", listing_url, exc)
             on_error(listing_url, exc)
+
+
+async def then_recheck(
+    urls: AsyncIterator[str], complete: Callable[[], bool],
+    unlisted: Callable[[set[str]], Awaitable[list[str]]],
+) -> AsyncIterator[str]:
+    """Yield `urls`, then, when discovery was `complete()` (no error, not stopped), the
+    source's known record pages it no longer lists (`unlisted(listed)`): only a page
+    asked for again can answer 404/410 and be confirmed gone."""
+    listed: set[str] = set()
+    async for url in urls:
+        listed.add(normalize_url(url))
+        yield url
+    if complete():
+        for url in await unlisted(listed):
+            yield url
+
+
+def unlisted_pages(conn: Connection, source_id: int, listed: set[str]) -> list[str]:
+    """Pages of the source that carried a live record and are not in `listed`."""
+    fp, p = fetched_pages.c, publications.c
+    live = exists().where(p.source_id == fp.source_id, p.source_key == fp.source_key,
+                          p.deleted_at.is_(None))
+    rows = conn.execute(select(fp.url).where(
+        fp.source_id == source_id, fp.source_key.is_not(None), live).order_by(fp.url))
+    return [url for url in rows.scalars() if url not in listed]

@@ -33,7 +33,7 @@ from harvester.warc import ArchiveRecorder, WarcWriter
 
 from .config import Settings, SourceSettings
 from .db import in_transaction
-from .discover import discover
+from .discover import discover, then_recheck, unlisted_pages
 from .fillrates import record_fill_rates
 from .load import ensure_source
 from .lock import hold_sources
@@ -170,7 +170,22 @@ async def _harvest_source(
         pages = fetcher.keeping_pages() if plumbing.archive is not None else fetcher
         pipeline = SourcePipeline(source, source_id, pages, stats, plumbing,
                                   batch=batch_size(), stop=stop)
-        await pipeline.run(discover(source, fetcher, on_discovery_error))
+        rechecked: list[str] = []
+
+        def complete() -> bool:
+            return not discovery_errors and not (stop is not None and stop.is_set())
+
+        async def unlisted(listed: set[str]) -> list[str]:
+            rechecked[:] = await asyncio.get_running_loop().run_in_executor(
+                plumbing.reads, _unlisted, engine, source_id, listed)
+            return rechecked
+
+        await pipeline.run(then_recheck(discover(source, fetcher, on_discovery_error),
+                                        complete, unlisted))
+        stats.discovered -= len(rechecked)  # asked for again, not discovered
+        if rechecked:
+            log.info("source %s: %d pages no longer listed, checked again", source.name,
+                     len(rechecked))
         if stop is not None and stop.is_set():
             stats.stopped = "stopped on request after committing the pages fetched"
         if stats.discovered == 0 and discovery_errors:
@@ -188,6 +203,11 @@ async def _harvest_source(
         if progress:
             progress(stats)
     return stats
+
+
+def _unlisted(engine: Engine, source_id: int, listed: set[str]) -> list[str]:
+    with engine.connect() as conn:
+        return unlisted_pages(conn, source_id, listed)
 
 
 def _base_url(source: SourceSettings) -> str | None:
