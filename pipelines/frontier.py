@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
-from sqlalchemy import Boolean, Connection, literal_column, text
+from sqlalchemy import Boolean, Connection, Engine, literal_column, text
 from sqlalchemy.dialects import postgresql
+
+from harvester.errors import ConfigError
 
 from .models_frontier import frontier
 
@@ -49,6 +51,14 @@ class Claimed:
     url: str
     host: str
     attempts: int  # 2 or more: taken over from a holder whose lease ran out
+
+
+def require_postgres(engine: Engine, command: str) -> None:
+    """ConfigError unless the database is PostgreSQL (SKIP LOCKED, shared by machines)."""
+    if engine.dialect.name != "postgresql":
+        raise ConfigError(f"`harvester {command}` needs PostgreSQL: the frontier is shared "
+                          f"by workers through row locks SQLite does not have "
+                          f"(this config's database is {engine.dialect.name})")
 
 
 def host_of(url: str) -> str | None:

@@ -1,0 +1,95 @@
+"""`harvester enqueue`: run each source's discovery and fill the shared frontier.
+
+Discovery is the harvest's own (pipelines/discover.py: urls, sitemaps, listing
+pages, robots.txt obeyed); the URLs are normalised as the harvest does, written
+a thousand at a time, and each host's politeness (concurrency, delay) is
+recorded for the workers with its slot rows. Sources harvested over OAI-PMH
+are not page lists and are left to `harvester harvest`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy.engine import Engine
+
+from harvester.errors import HarvestError
+from harvester.http import Fetcher
+from harvester.normalize.identifiers import normalize_url
+
+from .config import Settings, SourceSettings
+from .discover import discover
+from .frontier import EnqueueCounts, enqueue, host_of, require_postgres
+from .frontier_hosts import HostPolicy, register_hosts
+from .load import ensure_source
+from .run import _base_url
+from .worker_run import worker_sources
+
+CHUNK = 1000
+
+
+@dataclass
+class Enqueued:
+    name: str
+    discovered: int = 0
+    counts: EnqueueCounts = field(default_factory=EnqueueCounts)
+    errors: list[str] = field(default_factory=list)
+
+    def summary_line(self) -> str:
+        c = self.counts
+        line = (f"{self.name}: discovered={self.discovered} new={c.new} requeued={c.requeued} "
+                f"pending={c.pending}")
+        if c.invalid:
+            line += f" invalid={c.invalid}"
+        return line + "".join(f" error={e!r}" for e in self.errors)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+async def enqueue_sources(
+    settings: Settings,
+    engine: Engine,
+    source_names: Sequence[str] = (),
+    *,
+    client: httpx.AsyncClient | None = None,
+    now: Callable[[], datetime] = _utcnow,
+) -> list[Enqueued]:
+    """Discover the named sources (default: all but OAI-PMH ones) into the frontier."""
+    require_postgres(engine, "enqueue")
+    sources = worker_sources(settings, source_names)
+    async with Fetcher(settings.fetch, client=client, now=now) as fetcher:
+        return [await _fill(source, engine, fetcher, now) for source in sources]
+
+
+async def _fill(source: SourceSettings, engine: Engine, fetcher: Fetcher,
+                now: Callable[[], datetime]) -> Enqueued:
+    done = Enqueued(source.name)
+    with engine.begin() as conn:
+        source_id = ensure_source(conn, source.name, source.platform, _base_url(source))
+    policy = HostPolicy(source.politeness.concurrency, source.politeness.delay)
+
+    def on_error(where: str, exc: HarvestError) -> None:
+        done.errors.append(f"{where}: {exc}")
+
+    def write(urls: list[str]) -> EnqueueCounts:
+        hosts = {h for h in map(host_of, urls) if h is not None}
+        with engine.begin() as conn:
+            register_hosts(conn, dict.fromkeys(sorted(hosts), policy))
+            return enqueue(conn, source_id, urls, now())
+
+    chunk: list[str] = []
+    async for url in discover(source, fetcher, on_error):
+        done.discovered += 1
+        chunk.append(normalize_url(url))
+        if len(chunk) >= CHUNK:
+            done.counts += await asyncio.to_thread(write, chunk)
+            chunk = []
+    if chunk:
+        done.counts += await asyncio.to_thread(write, chunk)
+    return done

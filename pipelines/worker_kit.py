@@ -1,0 +1,106 @@
+"""What a worker's rounds share: sources, counters, the fetcher, the pipeline's plumbing.
+
+`open_kit` builds it and takes it down: the harvest's own parts (ParsePool, the
+read and write threads, the WARC archive: pipelines/pipeline.py's Plumbing) plus
+a LeasedFetcher and a small thread pool for the frontier's control queries
+(claims, slots, heartbeats, reserved starts), which must not wait behind a batch
+being written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
+
+from harvester.warc import WarcWriter
+
+from .config import Settings, SourceSettings
+from .frontier import complete, release_rows
+from .frontier_hosts import reserve_start
+from .load import ensure_source
+from .outcomes import Outcome
+from .parse_pool import ParsePool
+from .pipeline import Plumbing
+from .run import _base_url
+from .stats import SourceStats
+from .worker_fetch import HostSlots, LeasedFetcher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerKit:
+    engine: Engine
+    owner: str
+    by_id: Mapping[int, SourceSettings]
+    stats: Mapping[int, SourceStats]
+    fetcher: LeasedFetcher
+    slots: HostSlots
+    plumbing: Plumbing
+    control: Executor
+
+    def complete(self, conn: Connection, source_id: int, outcomes: Sequence[Outcome]) -> None:
+        """In the batch's transaction: its rows done, or failed with the page's reason."""
+        finished = [(o.url, o.row.error_reason if o.row is not None else None)
+                    for o in outcomes]
+        marked = complete(conn, self.owner, source_id, finished)
+        if marked < len(finished):
+            # our lease ran out and another worker took the rows over: it finishes them
+            log.warning("worker %s: %d rows were taken over before their batch committed",
+                        self.owner, len(finished) - marked)
+
+    def release_rows(self, conn: Connection) -> int:
+        return release_rows(conn, self.owner)
+
+
+@asynccontextmanager
+async def open_kit(
+    settings: Settings,
+    engine: Engine,
+    sources: Sequence[SourceSettings],
+    owner: str,
+    *,
+    client: httpx.AsyncClient | None,
+    parse_workers: int | None,
+    now: Callable[[], datetime],
+) -> AsyncIterator[WorkerKit]:
+    with engine.begin() as conn:
+        by_id = {ensure_source(conn, s.name, s.platform, _base_url(s)): s for s in sources}
+    control = ThreadPoolExecutor(2, thread_name_prefix="worker-control")
+    reads = ThreadPoolExecutor(1, thread_name_prefix="worker-read")
+    writes = ThreadPoolExecutor(1, thread_name_prefix="worker-write")
+    parser = ParsePool(parse_workers)
+    archive = (WarcWriter(settings.archive.directory, max_bytes=settings.archive.max_file_bytes)
+               if settings.archive else None)
+    loop = asyncio.get_running_loop()
+
+    def reserve_now(host: str) -> float:
+        with engine.begin() as conn:
+            return reserve_start(conn, host)
+
+    async def reserve(host: str) -> float:
+        return await loop.run_in_executor(control, reserve_now, host)
+
+    slots = HostSlots()
+    try:
+        fetcher = LeasedFetcher(settings.fetch, client=client, now=now, slots=slots,
+                                reserve=reserve)
+        async with fetcher:
+            yield WorkerKit(
+                engine, owner, by_id, {i: SourceStats(s.name) for i, s in by_id.items()},
+                fetcher, slots, Plumbing(engine, reads, writes, parser, archive, now), control)
+    finally:
+        parser.close()
+        for pool in (reads, writes, control):
+            pool.shutdown(wait=True)
+        if archive is not None:
+            archive.close()

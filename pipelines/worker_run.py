@@ -1,0 +1,115 @@
+"""One worker's life as a harvest run: pick the sources, open a run row, work the
+rounds (pipelines/worker.py), hand back what is left, close the run.
+
+The run row and the per-source counters are the ones `harvester harvest` writes
+(pipelines/state.py), so `harvester runs` lists worker runs beside harvest runs;
+a worker's counters cover only the pages it fetched itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
+
+from harvester.errors import ConfigError, DatabaseError
+
+from .config import Settings, SourceSettings
+from .db import in_transaction
+from .frontier import release_rows, require_postgres
+from .frontier_hosts import release_slots
+from .state import finish_run, record_run_source, start_run
+from .stats import RunReport
+from .worker import WorkerOptions, new_owner, work_rounds
+from .worker_kit import open_kit
+
+log = logging.getLogger(__name__)
+
+STOPPED = "stopped on request after committing the pages fetched; the rest handed back"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def worker_sources(settings: Settings, names: Sequence[str] = ()) -> list[SourceSettings]:
+    """The named sources (default: every source the frontier can hold, i.e. not OAI-PMH)."""
+    if names:
+        picked = [settings.source(n) for n in names]
+        for source in picked:
+            if source.oai:
+                raise ConfigError(f"source {source.name} is harvested over OAI-PMH: use "
+                                  "`harvester harvest`, workers fetch page URLs")
+        return picked
+    picked = [s for s in settings.sources if not s.oai]
+    if not picked:
+        raise ConfigError("no source with page URLs (sitemap, listing or urls) to work on")
+    return picked
+
+
+async def run_worker(
+    settings: Settings,
+    engine: Engine,
+    source_names: Sequence[str] = (),
+    *,
+    options: WorkerOptions | None = None,
+    stop: asyncio.Event | None = None,
+    client: httpx.AsyncClient | None = None,
+    owner: str | None = None,
+    now: Callable[[], datetime] = utcnow,
+) -> RunReport:
+    """Work the frontier of these sources until `stop` is set (or, with
+    `options.until_empty`, until nothing is queued or leased)."""
+    require_postgres(engine, "worker")
+    options = options or WorkerOptions()
+    sources = worker_sources(settings, source_names)
+    stop = stop if stop is not None else asyncio.Event()
+    owner = owner or new_owner()
+    signalled = False
+    with engine.begin() as conn:
+        run_id = start_run(conn, [s.name for s in sources], now())
+    log.info("worker %s started run %d", owner, run_id)
+    async with open_kit(settings, engine, sources, owner, client=client,
+                        parse_workers=options.parse_workers, now=now) as kit:
+        seconds = 0.0
+        try:
+            seconds = await work_rounds(kit, options, stop)
+            # set by a signal, not by a source's database failure
+            signalled = stop.is_set() and not any(s.fatal for s in kit.stats.values())
+        finally:
+            _hand_back(engine, owner)
+        stats = list(kit.stats.values())
+        for source_id, st in kit.stats.items():
+            st.seconds = seconds
+            if signalled and st.fatal is None:
+                st.stopped = STOPPED
+            try:
+                in_transaction(engine, lambda conn, i=source_id, s=st: record_run_source(  # type: ignore[misc]
+                    conn, run_id, i, s.to_json()), what="recording the source's stats")
+            except DatabaseError as exc:  # keep the error that stopped the source
+                log.error("source %s: %s", st.name, exc)
+    report = RunReport(run_id, tuple(stats))
+
+    def close_run(conn: Connection) -> None:
+        finish_run(conn, run_id, report.status, {s.name: s.to_json() for s in stats}, now())
+
+    in_transaction(engine, close_run, what="closing the worker's run failed on")
+    return report
+
+
+def _hand_back(engine: Engine, owner: str) -> None:
+    """Free every slot and row `owner` still holds; if the database is gone, the leases
+    simply run out."""
+    def work(conn: Connection) -> None:
+        release_rows(conn, owner)
+        release_slots(conn, owner)
+
+    try:
+        in_transaction(engine, work, what="handing back the worker's leases failed on")
+    except DatabaseError as exc:
+        log.error("%s", exc)
