@@ -21,6 +21,11 @@ _PREFIX_ALIASES = (("dcterms:", "dcterms."), ("dc:", "dc."))
 _ALIASED = tuple(old for old, _ in _PREFIX_ALIASES)
 
 
+def is_blank(body: bytes) -> bool:
+    """`not body.strip()` without copying the body (strip() copies a page ending in "\\n")."""
+    return not body or body.isspace()
+
+
 def parse_html(page: Page) -> LexborHTMLParser:
     """The page's tree, decoded with its own charset (header, else <meta>, else UTF-8).
 

@@ -23,7 +23,7 @@ from harvester.normalize.text import clean
 from harvester.types import Page, Record
 
 from ._detect import Signals
-from ._html import MetaTags, absolute, children, parse_html, text_of
+from ._html import MetaTags, absolute, children, is_blank, parse_html, text_of
 from ._labelled import Rows, label_key, rows_layer
 from ._meta import Layer, citation_fields, dc_fields, resolve
 from .coarse_types import coarse_type
@@ -137,7 +137,7 @@ def best_dl(tree: LexborHTMLParser, labels: dict[str, str] = LABELS) -> Rows:
 
 
 def parse(page: Page) -> Record:
-    if not page.body.strip():
+    if is_blank(page.body):
         raise NotARecord("empty page", url=page.url)
     tree = parse_html(page)
     meta = MetaTags.from_tree(tree)

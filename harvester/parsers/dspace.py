@@ -22,7 +22,7 @@ from harvester.normalize.identifiers import normalize_url
 from harvester.types import Page, Record
 
 from ._detect import Signals, has_any
-from ._html import MetaTags, absolute, parse_html
+from ._html import MetaTags, absolute, is_blank, parse_html
 from ._labelled import Rows, rows_layer
 from ._meta import FieldMap, Layer, citation_fields, dc_fields, put, resolve
 from .coarse_types import coarse_type
@@ -82,7 +82,7 @@ def _dryad(rows: Rows, f: FieldMap) -> None:
 
 
 def parse(page: Page) -> Record:
-    if not page.body.strip():
+    if is_blank(page.body):
         raise NotARecord("empty page", url=page.url)
     tree = parse_html(page)
     meta = MetaTags.from_tree(tree)

@@ -20,7 +20,7 @@ from harvester.normalize.identifiers import normalize_url
 from harvester.types import Identifier, Page, Record
 
 from ._detect import Signals
-from ._html import MetaTags, absolute, parse_html, text_of
+from ._html import MetaTags, absolute, is_blank, parse_html, text_of
 from ._labelled import Rows, cell_links, label_key, rows_layer
 from ._meta import FieldMap, Layer, citation_fields, dc_fields, eprints_fields, resolve
 from .coarse_types import coarse_type
@@ -92,7 +92,7 @@ def _summary(tree: LexborHTMLParser, warnings: list[str]) -> tuple[FieldMap, str
 
 
 def parse(page: Page) -> Record:
-    if not page.body.strip():
+    if is_blank(page.body):
         raise NotARecord("empty page", url=page.url)
     tree = parse_html(page)
     meta = MetaTags.from_tree(tree)

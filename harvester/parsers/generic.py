@@ -43,7 +43,7 @@ from harvester.types import FileLink, Identifier, Page, PageRange, Person, Recor
 
 from ._coins import coins_fields, read_coins
 from ._detect import Signals
-from ._html import MetaTags, absolute, parse_html
+from ._html import MetaTags, absolute, is_blank, parse_html
 from ._jsonld import jsonld_blocks, jsonld_fields
 from ._meta import Layer, meta_layers, resolve
 
@@ -83,7 +83,7 @@ class Embedded:
 
 def read_embedded(page: Page) -> Embedded:
     """Parse the page once and read every embedded syntax; NotARecord for an empty body."""
-    if not page.body.strip():
+    if is_blank(page.body):
         raise NotARecord("empty page", url=page.url)
     tree = parse_html(page)
     meta = MetaTags.from_tree(tree)

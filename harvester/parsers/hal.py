@@ -23,7 +23,7 @@ from harvester.normalize.pages import parse_pages
 from harvester.types import Page, Record
 
 from ._detect import Signals
-from ._html import MetaTags, absolute, classes, parse_html, text_of
+from ._html import MetaTags, absolute, classes, is_blank, parse_html, text_of
 from ._labelled import Rows, cell_lines, label_key, rows_layer
 from ._meta import FieldMap, Layer, citation_fields, dc_fields, put, resolve
 from .coarse_types import coarse_type
@@ -134,7 +134,7 @@ def _citation_line(tree: LexborHTMLParser) -> FieldMap:
 
 
 def parse(page: Page) -> Record:
-    if not page.body.strip():
+    if is_blank(page.body):
         raise NotARecord("empty page", url=page.url)
     tree = parse_html(page)
     meta = MetaTags.from_tree(tree)

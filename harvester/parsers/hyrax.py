@@ -18,7 +18,7 @@ from harvester.normalize.identifiers import normalize_url
 from harvester.types import Page, Record
 
 from ._detect import Signals
-from ._html import MetaTags, absolute, classes, parse_html, text_of
+from ._html import MetaTags, absolute, classes, is_blank, parse_html, text_of
 from ._labelled import Rows, rows_layer
 from ._meta import FieldMap, Layer, citation_fields, dc_fields, resolve
 from .coarse_types import coarse_type
@@ -73,7 +73,7 @@ def _attributes(tree: LexborHTMLParser) -> tuple[FieldMap, FieldMap]:
 
 
 def parse(page: Page) -> Record:
-    if not page.body.strip():
+    if is_blank(page.body):
         raise NotARecord("empty page", url=page.url)
     tree = parse_html(page)
     meta = MetaTags.from_tree(tree)

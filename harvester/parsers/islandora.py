@@ -20,7 +20,7 @@ from harvester.normalize.identifiers import normalize_url
 from harvester.types import Page, Record
 
 from ._detect import Signals
-from ._html import MetaTags, absolute, parse_html, text_of
+from ._html import MetaTags, absolute, is_blank, parse_html, text_of
 from ._labelled import Rows, label_key
 from ._meta import Layer, citation_fields, dc_fields, resolve
 from .definition_list import LABELS, add_values, read_dl, rows_record_fields
@@ -86,7 +86,7 @@ def _metadata(tree: LexborHTMLParser) -> Rows:
 
 
 def parse(page: Page) -> Record:
-    if not page.body.strip():
+    if is_blank(page.body):
         raise NotARecord("empty page", url=page.url)
     tree = parse_html(page)
     meta = MetaTags.from_tree(tree)

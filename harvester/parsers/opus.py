@@ -26,7 +26,7 @@ from harvester.normalize.pages import parse_pages
 from harvester.types import Page, PartialDate, Record
 
 from ._detect import Signals
-from ._html import MetaTags, absolute, children, parse_html, text_of
+from ._html import MetaTags, absolute, children, is_blank, parse_html, text_of
 from ._labelled import Rows, align_people, cell_lines, cell_links, label_key, rows_layer
 from ._meta import Layer, citation_fields, dc_fields, people, put, resolve
 from .coarse_types import coarse_type
@@ -139,7 +139,7 @@ def _blocks(tree: LexborHTMLParser) -> Rows:
 
 
 def parse(page: Page) -> Record:
-    if not page.body.strip():
+    if is_blank(page.body):
         raise NotARecord("empty page", url=page.url)
     tree = parse_html(page)
     meta = MetaTags.from_tree(tree)

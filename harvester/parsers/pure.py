@@ -21,7 +21,7 @@ from harvester.types import FileLink, Identifier, Page, Person, Record
 
 from . import pure_markup as mk
 from ._detect import Signals
-from ._html import MetaTags, absolute, parse_html
+from ._html import MetaTags, absolute, is_blank, parse_html
 from ._meta import FieldMap, Layer, citation_author_rows, citation_fields, og_fields, put, resolve
 from .pure_cite import (
     CiteBlocks,
@@ -149,7 +149,7 @@ def _authors(
 
 
 def parse(page: Page) -> Record:
-    if not page.body.strip():
+    if is_blank(page.body):
         raise NotARecord("empty page", url=page.url)
     if not looks_like_pure(page.body, page.url):
         raise NotARecord("no Pure markers: not a Pure research-output page", url=page.url)
