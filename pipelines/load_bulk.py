@@ -12,9 +12,9 @@ json_to_recordset, because COPY cannot skip conflicts.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -31,6 +31,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 Row = tuple[Any, ...]
+T = TypeVar("T")
+KEYS_PER_QUERY = 5000  # well under SQLite's 32766 and psycopg's 65535 parameters
+
+
+def chunks(items: Sequence[T], size: int = KEYS_PER_QUERY) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
 
 
 def is_postgres(conn: Connection) -> bool:

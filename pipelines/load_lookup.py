@@ -1,0 +1,53 @@
+"""Rows found or made by natural key (venues, persons) and the authorships that use them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import Connection, Table, select
+
+from harvester.types import Record
+
+from . import load_rows as R
+from .load_bulk import KEYS_PER_QUERY, chunks, insert_rows, is_postgres, one_of, stage_authors
+from .models import authorships, persons
+
+
+def load_authors(conn: Connection, records: Sequence[Record], ids: Mapping[str, int]) -> None:
+    """Authorship rows of these records, creating the persons not stored yet."""
+    if not any(r.authors for r in records):
+        return
+    if is_postgres(conn):
+        stage_authors(conn, R.author_rows(records, ids, None))
+        return
+    person_ids = get_or_create(conn, persons, R.PERSON_COLUMNS, R.person_rows(records))
+    insert_rows(conn, authorships, R.AUTHOR_COLUMNS, R.author_rows(records, ids, person_ids))
+
+
+def get_or_create(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Mapping[str, R.Row]
+) -> dict[str, int]:
+    """Ids by natural key (the first column); missing rows are inserted, skipping
+    conflicts with rows another writer inserted meanwhile (their ids are read all the same)."""
+    key = table.c[columns[0]]
+
+    def select_ids(keys: list[str]) -> None:
+        for chunk in chunks(keys, KEYS_PER_QUERY):
+            if is_postgres(conn):
+                found = conn.execute(select(key, table.c.id).where(one_of(conn, key, chunk)))
+            else:  # raw: the ORM-free result path is measurably cheaper for 10,000s of rows
+                found = conn.exec_driver_sql(
+                    f"SELECT {key.name}, id FROM {table.name} "
+                    f"WHERE {key.name} IN (SELECT value FROM json_each(?))", (json.dumps(chunk),))
+            ids.update((k, v) for k, v in found.all())
+
+    ids: dict[str, int] = {}
+    if not rows:
+        return ids
+    select_ids(list(rows))
+    missing = [rows[k] for k in rows if k not in ids]
+    if missing:
+        insert_rows(conn, table, columns, missing, skip_conflicts=True)
+        select_ids([k for k in rows if k not in ids])
+    return ids
