@@ -13,20 +13,20 @@ for files 9 % smaller than level 3 at 0.3 ms.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import os
+import uuid
 import zlib
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from harvester.errors import HarvestError
 from harvester.types import Page
@@ -62,41 +62,56 @@ def _parse_date(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-class _GzipMember:
-    """One gzip member around one record (what warcio's gzip=True writes, at our level)."""
+def _digest(*parts: bytes) -> str:
+    h = hashlib.sha1()
+    for part in parts:
+        h.update(part)
+    return "sha1:" + base64.b32encode(h.digest()).decode("ascii")
 
-    def __init__(self, out: BinaryIO | BytesIO, level: int) -> None:
-        self._out = out
-        self._z = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
 
-    def write(self, data: bytes) -> None:
-        self._out.write(self._z.compress(data))
-
-    def flush(self) -> None:
-        """warcio flushes once, after the record: that ends the member."""
-        self._out.write(self._z.flush())
+def _line(value: str) -> str:
+    # a header value is one line, whatever a server or a sitemap put into it
+    return value.replace("\r", " ").replace("\n", " ")
 
 
 def render_record(page: Page, compresslevel: int = 3, *, truncated: str | None = None) -> bytes:
-    """One page as a complete WARC `response` record in its own gzip member;
-    `truncated`: the WARC-Truncated reason of a body not stored whole."""
+    """One page as a complete WARC/1.1 `response` record in its own gzip member;
+    `truncated`: the WARC-Truncated reason of a body not stored whole.
+
+    Written by hand, as warcio writes it (same headers and digests; warcio reads it
+    and checks its digests in the tests): warcio's writer spooled each record through
+    temporary files to digest it, 45 µs for a 304 whose record is 400 bytes."""
     try:
         phrase = HTTPStatus(page.status).phrase
     except ValueError:
         phrase = "Unknown"
-    headers = [(k, v) for k, v in page.headers.items() if k.lower() not in _WIRE_ONLY]
-    http = StatusAndHeaders(f"{page.status} {phrase}", headers, protocol="HTTP/1.1")
-    extra = {"WARC-Date": _warc_date(page.fetched_at)}
+    http = [f"HTTP/1.1 {page.status} {phrase}\r\n"]
+    http += [f"{k}: {_line(v)}\r\n" for k, v in page.headers.items()
+             if k.lower() not in _WIRE_ONLY]
+    http.append("\r\n")
+    head = "".join(http).encode("utf-8")
+    payload, block = _digest(page.body), _digest(head, page.body)
+    warc = [
+        "WARC/1.1\r\n",
+        "WARC-Type: response\r\n",
+        f"WARC-Record-ID: <urn:uuid:{uuid.uuid4()}>\r\n",
+        f"WARC-Date: {_warc_date(page.fetched_at)}\r\n",
+        f"WARC-Target-URI: {_line(page.url)}\r\n",
+    ]
     if page.requested_url and page.requested_url != page.url:
-        extra[REQUESTED] = page.requested_url
+        warc.append(f"{REQUESTED}: {_line(page.requested_url)}\r\n")
     if truncated:
-        extra["WARC-Truncated"] = truncated
-    out = BytesIO()
-    writer = WARCWriter(_GzipMember(out, compresslevel), gzip=False, warc_version="1.1")
-    record = writer.create_warc_record(page.url, "response", payload=BytesIO(page.body),
-                                       http_headers=http, warc_headers_dict=extra)
-    writer.write_record(record)
-    return out.getvalue()
+        warc.append(f"WARC-Truncated: {truncated}\r\n")
+    warc += [
+        f"WARC-Payload-Digest: {payload}\r\n",
+        f"WARC-Block-Digest: {block}\r\n",
+        "Content-Type: application/http; msgtype=response\r\n",
+        f"Content-Length: {len(head) + len(page.body)}\r\n\r\n",
+    ]
+    z = zlib.compressobj(compresslevel, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    parts = [z.compress("".join(warc).encode("utf-8")), z.compress(head),
+             z.compress(page.body), z.compress(b"\r\n\r\n"), z.flush()]
+    return b"".join(parts)
 
 
 class WarcWriter:

@@ -65,7 +65,9 @@ class Answers:
                 self.recorder(page)
             return page
         if self.recorder is not None:
-            body, truncated = await read_prefix(resp, cap=ERROR_BODY_CAP)
+            # a 304 has no body (RFC 9110 §15.4.5): not even an empty read for it
+            body, truncated = ((b"", None) if status == 304
+                               else await read_prefix(resp, cap=ERROR_BODY_CAP))
             self.recorder(_as_page(resp, url, requested, body, self.now()), truncated=truncated)
         if status == 304:
             self.stats.not_modified += 1
