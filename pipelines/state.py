@@ -69,8 +69,14 @@ def record_fetches(conn: Connection, source_id: int, rows: Sequence[FetchRow]) -
     latest = {r.url: r for r in rows}
     if not latest:
         return
+    # by hand, not dataclasses.asdict: its deep copy cost more than the insert itself
     params = [
-        {**asdict(r), "source_id": source_id, "attempts": 1 if r.error_reason else 0}
+        {"url": r.url, "status": r.status, "etag": r.etag, "last_modified": r.last_modified,
+         "sha256": r.sha256, "fetched_at": r.fetched_at, "checked_at": r.checked_at,
+         "source_key": r.source_key, "error_reason": r.error_reason,
+         "error_message": r.error_message, "warc_file": r.warc_file,
+         "warc_offset": r.warc_offset, "source_id": source_id,
+         "attempts": 1 if r.error_reason else 0}
         for r in latest.values()
     ]
     stmt = dialect_insert(conn, fetched_pages)
