@@ -8,6 +8,7 @@ journal, volume or pages; those stay null for enrichment from the landing page.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from harvester.normalize.dates import parse_date
 from harvester.normalize.identifiers import normalize_doi, normalize_isbn, normalize_issn
 from harvester.normalize.languages import to_iso639_1
 from harvester.normalize.names import make_person
-from harvester.normalize.text import clean, clean_many
+from harvester.normalize.text import clean, unique
 from harvester.oai.formats._common import (
     build,
     coarse_type,
@@ -130,17 +131,28 @@ def dc_fields(found: dict[str, list[str]]) -> dict[str, Any]:
 
 
 def _subjects(raws: Iterable[str]) -> dict[str, Any]:
-    keywords: list[str | None] = []
+    keywords: list[str] = []
     subjects: list[Subject] = []
     for raw in raws:
-        # every classification has a ":" or "="; most keywords have neither
-        m = _CLASSIFICATION.match(raw.strip()) if ":" in raw or "=" in raw else None
-        if m:
-            code = m.group(2).strip()
-            subjects.append(Subject(scheme=m.group(1).lower(), term=code, code=code))
+        got = _subject(raw)
+        if type(got) is Subject:
+            subjects.append(got)
         else:
-            keywords.extend(strip_markup(p) if "<" in p else p for p in raw.split(";"))
-    return {"keywords": clean_many(keywords), "subjects": tuple(subjects)}
+            keywords.extend(got)  # type: ignore[arg-type]  # the other arm: a tuple[str, ...]
+    return {"keywords": unique(keywords), "subjects": tuple(subjects)}
+
+
+# A repository's subjects recur across its records; the result is immutable.
+@functools.lru_cache(maxsize=8192)
+def _subject(raw: str) -> Subject | tuple[str, ...]:
+    """One dc:subject: a classification code, or its keywords (cleaned, ";"-separated)."""
+    # every classification has a ":" or "="; most keywords have neither
+    m = _CLASSIFICATION.match(raw.strip()) if ":" in raw or "=" in raw else None
+    if m:
+        code = m.group(2).strip()
+        return Subject(scheme=m.group(1).lower(), term=code, code=code)
+    parts = (clean(strip_markup(p) if "<" in p else p) for p in raw.split(";"))
+    return tuple(p for p in parts if p is not None)
 
 
 def _identifiers(raws: Iterable[str]) -> dict[str, Any]:
