@@ -5,6 +5,10 @@ fetched_pages row names. The records parsed from them go through the same
 loader as a harvest, which writes only records whose values changed, so an
 unchanged parser rewrites nothing and an improved one touches exactly the
 records it now reads differently. The sources are locked as for a harvest.
+
+The archive also holds every other answer of a harvest (robots.txt, sitemaps,
+redirects, 304s, errors); reparse never scans it, it reads only the records
+fetched_pages points at, and a reference that is not a 2xx page is skipped.
 """
 
 from __future__ import annotations
@@ -91,6 +95,9 @@ def _reparse_source(source: SourceSettings, directory: Path, engine: Engine,
             stats.pages += 1
             try:
                 page = read_page(directory, ArchiveRef(row.warc_file, int(row.warc_offset)))
+                if not 200 <= page.status < 300:  # a row pointing at a redirect or an error
+                    stats.failed["not-a-page"] += 1
+                    continue
                 record, _parser = parse_page(page, source.platform)
             except (ArchiveError, ParseError) as exc:
                 stats.failed[exc.reason] += 1

@@ -90,8 +90,8 @@ def settings_for(site: ScriptedServer, db_url: str, archive: Path) -> Settings:
     }, path=None, env={})
 
 
-def archived(directory: Path) -> list[tuple[str, int, int]]:
-    """(url, status, offset) of every response record, in file and offset order."""
+def archived(directory: Path) -> list[tuple[str, int, str, int]]:
+    """(url, status, file, offset) of every response record, in file and offset order."""
     out = []
     for path in sorted(directory.iterdir()):
         with open(path, "rb") as f:
@@ -99,7 +99,8 @@ def archived(directory: Path) -> list[tuple[str, int, int]]:
             for record in it:
                 if record.rec_type == "response":
                     out.append((record.rec_headers.get_header("WARC-Target-URI"),
-                                int(record.http_headers.get_statuscode()), it.get_record_offset()))
+                                int(record.http_headers.get_statuscode()), path.name,
+                                it.get_record_offset()))
     return out
 
 
@@ -115,7 +116,7 @@ def test_the_archive_holds_each_answer_of_a_harvest_and_its_reharvest_once(
     base = site.base_url
 
     asyncio.run(harvest(settings, engine, sleep=no_sleep))
-    first = [(u.removeprefix(base), s) for u, s, _ in archived(tmp_path / "warc")]
+    first = [(u.removeprefix(base), s) for u, s, _, _ in archived(tmp_path / "warc")]
     discovery = [("/robots.txt", 200), ("/sitemap.xml", 200), ("/sitemap-1.xml", 200)]
     assert first[:3] == discovery
     assert Counter(first) == Counter([
@@ -125,7 +126,7 @@ def test_the_archive_holds_each_answer_of_a_harvest_and_its_reharvest_once(
     assert first.index(("/p/flaky", 503)) < first.index(("/p/flaky", 200))
 
     asyncio.run(harvest(settings, engine, sleep=no_sleep))
-    again = [(u.removeprefix(base), s) for u, s, _ in archived(tmp_path / "warc")][len(first):]
+    again = [(u.removeprefix(base), s) for u, s, _, _ in archived(tmp_path / "warc")][len(first):]
     assert Counter(again) == Counter([
         *discovery, ("/listing", 200), ("/p/a", 304), ("/p/moved", 301), ("/p/b-new", 304),
         ("/p/missing", 404), ("/p/flaky", 304), ("/en/publications/listed/", 304)])
@@ -141,3 +142,11 @@ def test_the_archive_holds_each_answer_of_a_harvest_and_its_reharvest_once(
         assert stored.status == 200 and stored.body.startswith(b"<html>")
     (stats,) = asyncio.run(reparse(settings, engine))
     assert (stats.pages, stats.new, stats.changed, stats.unchanged) == (4, 0, 0, 4)
+
+    # a row pointing at an answer that is not a page is skipped, not parsed
+    file, offset = next((f, o) for _, s, f, o in archived(tmp_path / "warc") if s == 404)
+    with engine.begin() as conn:
+        conn.execute(text("update fetched_pages set warc_file = :f, warc_offset = :o "
+                          "where url = :u"), {"f": file, "o": offset, "u": f"{base}/p/a"})
+    (stats,) = asyncio.run(reparse(settings, engine))
+    assert (stats.pages, stats.unchanged, dict(stats.failed)) == (4, 3, {"not-a-page": 1})
