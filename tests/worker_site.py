@@ -8,6 +8,7 @@ requests that overlap really do overlap at the server.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import Counter
@@ -95,10 +96,8 @@ def _handler_for(site: PageSite) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            try:
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)  # a killed worker hung up
 
         def log_message(self, format: str, *args: object) -> None:
             pass
