@@ -5,6 +5,7 @@ once its leases ran out."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -28,13 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CONCURRENCY = 2
 
 
-def write_config(tmp_path: Path, db_url: str, sites: Sequence[PageSite]) -> Path:
+def write_config(tmp_path: Path, db_url: str, sites: Sequence[PageSite],
+                 delay: float = 0.0) -> Path:
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump({
         "database": db_url,
         "user_agent": "harvester-tests (+mailto:t@example.org)",
         "sources": [{"name": f"site{i}", "platform": "pure", "allow_private": True,
-                     "politeness": {"concurrency": CONCURRENCY, "delay": 0},
+                     "politeness": {"concurrency": CONCURRENCY, "delay": delay},
                      "sitemap": f"{site.base_url}/sitemap.xml"}
                     for i, site in enumerate(sites)],
     }))
@@ -152,3 +154,26 @@ def test_sigterm_commits_what_was_answered_and_hands_the_rest_back(
             "select status, stats_json from harvest_runs")).one()
     assert status == "stopped" and out.strip().endswith("stopped")
     assert json.loads(stats_json)["site0"]["new"] == done
+
+
+def test_the_hosts_delay_spaces_the_requests_of_all_workers_together(
+        pg_url: str, tmp_path: Path) -> None:
+    engine = open_database(pg_url)
+    delay = 0.2
+    with PageSite(24) as site:
+        config = write_config(tmp_path, pg_url, [site], delay=delay)
+        enqueue(config)
+        workers = [start_worker(config, "--until-empty", "--batch", "2") for _ in range(2)]
+        for w in workers:
+            _, err = w.communicate(timeout=60)
+            assert w.returncode == 0, err
+        starts = sorted(t for t, path in site.starts if path in site.pages)
+    assert len(starts) == 24
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    # reserved starts are exactly `delay` apart; a late wake-up shortens the next gap a bit
+    assert min(gaps) > 0.6 * delay
+    assert starts[-1] - starts[0] >= 23 * delay * 0.95
+    with engine.connect() as conn:
+        fetched = [sum(s["fetched"] for s in json.loads(r.stats_json).values())
+                   for r in conn.execute(text("select stats_json from harvest_runs"))]
+    assert sorted(fetched) != [0, 24]  # both workers fetched: the spacing held across them

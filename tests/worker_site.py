@@ -26,6 +26,7 @@ class PageSite:
         self.hold = hold
         self.max_in_flight = 0
         self.requests: list[str] = []
+        self.starts: list[tuple[float, str]] = []  # (time.monotonic(), path) on arrival
         self._in_flight = 0
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
@@ -62,6 +63,7 @@ class PageSite:
     def answer(self, path: str) -> tuple[int, str, bytes]:
         with self._lock:
             self.requests.append(path)
+            self.starts.append((time.monotonic(), path))
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
         try:
