@@ -163,7 +163,7 @@ def test_choose_prefix_prefers_the_richest_format() -> None:
     assert choose_prefix(offered) == "xmods"
     assert mapper_for("xmods", "http://www.loc.gov/mods/v3") is FORMATS["mods"]
     with pytest.raises(DiscoveryError):
-        choose_prefix(["marc21", "nl_didl"])
+        choose_prefix(["marc21", "ese"])
 
 
 @pytest.mark.corpus

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from harvester.errors import DiscoveryError
-from harvester.oai.formats import base_dc, datacite, mods, oai_dc
+from harvester.oai.formats import base_dc, datacite, didl, mods, oai_dc
 from harvester.oai.protocol import MetadataFormat, OAIRecord
 from harvester.types import Record
 
@@ -28,6 +28,9 @@ FORMATS: Mapping[str, Mapper] = {
     "swepub_mods": mods.to_record,
     "swepub": mods.to_record,
     "mods": mods.to_record,
+    # MODS wrapped in MPEG-21 DIDL with file links and the landing page (Pure, NARCIS);
+    # not DSpace's or EPrints' "didl", whose payloads were not checked
+    "nl_didl": didl.to_record,
     "base_dc": base_dc.to_record,
     "oai_dc": oai_dc.to_record,
 }
