@@ -5,6 +5,7 @@
         ─▶ parse (inline, or a worker process: pipelines/parse_pool.py)
         ─▶ bounded queue ─▶ writer: archive + records + page rows, ONE
            transaction per batch, in the write thread, while fetching goes on
+           (pipelines/pipeline_store.py)
 
 Crash safety is the batch runs' contract: a page's fetched_pages row and its
 record commit in the same transaction; nothing is marked fetched before its
@@ -19,53 +20,38 @@ Stats are only changed on the event loop thread; the threads get copies.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import Executor
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import Connection
-from sqlalchemy.engine import Engine
 
 from harvester.errors import FetchError
 from harvester.http import Fetcher, NotModified
 from harvester.normalize.identifiers import normalize_url
 from harvester.types import Page
-from harvester.warc import WarcWriter
 
 from .config import SourceSettings
-from .db import in_transaction
-from .load import LoadStats, upsert_records
+from .load import LoadStats
 from .outcomes import Outcome, fetched_row, known_row
-from .parse_pool import ParsePool
-from .state import PageState, confirm_gone, get_page_states, record_fetches, revive
+from .pipeline_store import (
+    Plumbing,
+    Progress,
+    StoreHook,
+    Target,
+    archive_outcomes,
+    store_batch,
+    write_loop,
+)
+from .state import PageState, get_page_states
 from .stats import SourceStats
-from .versions import FetchRef
+
+__all__ = ["Plumbing", "Progress", "SourcePipeline", "StoreHook", "fetch_workers"]
 
 POOL_AFTER = 32  # pages discovered before parsing moves to worker processes
 MAX_OPEN_SECONDS = 2.0  # a batch is committed at least this often on a slow site
 ARCHIVE_EVERY = 64  # bodies archived (and let go) this many at a time while a batch fills
 _END = object()
 
-Progress = Callable[[SourceStats], None]
-# told each batch's outcomes inside the transaction that stores them (pipelines/worker.py)
-StoreHook = Callable[[Connection, Sequence[Outcome]], None]
 Fetched = Page | NotModified | FetchError
-
-
-@dataclasses.dataclass(frozen=True)
-class Plumbing:
-    """What the pipelines of one run share: threads for reads and writes, the parse pool,
-    the archive. One write thread keeps the archive and the commits in one order."""
-
-    engine: Engine
-    reads: Executor
-    writes: Executor
-    parser: ParsePool
-    archive: WarcWriter | None
-    now: Callable[[], datetime]
-    progress: Progress | None = None
 
 
 def fetch_workers(source: SourceSettings) -> int:
@@ -229,35 +215,12 @@ class SourcePipeline:
 
     async def _write_loop(self) -> None:
         loop = asyncio.get_running_loop()
-        batch: list[Outcome] = []
-        archived = 0  # batch[:archived] hold no page bodies any more
-        opened = 0.0
-        while True:
-            if not batch:
-                item = await self._write_q.get()
-                opened = loop.time()
-            elif not self._write_q.empty():
-                item = self._write_q.get_nowait()
-            else:
-                try:
-                    item = await asyncio.wait_for(
-                        self._write_q.get(), max(0.0, opened + MAX_OPEN_SECONDS - loop.time()))
-                except TimeoutError:
-                    item = None
-            if item is _END:
-                if batch:
-                    await self._commit(batch)
-                return
-            if item is not None:
-                batch.append(item)
-            if batch and (item is None or len(batch) >= self.batch):
-                await self._commit(batch)
-                batch, archived = [], 0
-            elif self.p.archive is not None and len(batch) - archived >= ARCHIVE_EVERY:
-                # bodies go to the archive file now, so a batch holds rows, not pages
-                batch[archived:] = await loop.run_in_executor(
-                    self.p.writes, self._archive, batch[archived:])
-                archived = len(batch)
+        archive = None
+        if self.p.archive is not None:
+            async def archive(outcomes: list[Outcome]) -> list[Outcome]:
+                return await loop.run_in_executor(self.p.writes, self._archive, outcomes)
+        await write_loop(self._write_q, self._commit, archive, size=self.batch,
+                         max_open=MAX_OPEN_SECONDS, archive_every=ARCHIVE_EVERY, end=_END)
 
     async def _commit(self, batch: list[Outcome]) -> None:
         loop = asyncio.get_running_loop()
@@ -273,48 +236,10 @@ class SourcePipeline:
     def _store(self, outcomes: list[Outcome], at: datetime) -> tuple[LoadStats, int]:
         """In the write thread: archive the new bodies, then one transaction.
         Returns what the loader did and how many records were confirmed gone."""
-        if self.p.archive is not None:
-            outcomes = self._archive(outcomes)
-            self.p.archive.sync()  # on disk before the rows that point at it commit
-        records = [o.record for o in outcomes if o.record is not None]
-        rows = [o.row for o in outcomes if o.row is not None]
-        # version history names the fetch each record came from
-        fetches = {o.record.source_key: FetchRef(o.row.url, o.row.sha256)
-                   for o in outcomes if o.record is not None and o.row is not None}
-        # pages that used to carry a record: a 404/410 is one more confirmation it is
-        # gone, any answer (200, 304) brings it back
-        gone = [r.url for r in rows if r.error_reason == "gone" and r.source_key]
-        back = [r.source_key for r in rows if r.error_reason is None and r.source_key]
-
-        def write(conn: Connection) -> tuple[LoadStats, int]:
-            loaded, confirmed = LoadStats(), 0
-            if records:
-                loaded = upsert_records(conn, self.source_id, records, now=at,
-                                        fetches=fetches)
-            if rows:
-                record_fetches(conn, self.source_id, rows)
-            if back:
-                revive(conn, self.source_id, back)
-            if gone:
-                confirmed = confirm_gone(conn, self.source_id, gone, self.source.gone_after, at)
-            if self.on_store is not None:
-                self.on_store(conn, outcomes)
-            return loaded, confirmed
-
-        # a dropped connection or a racing writer's duplicate: once more; else DatabaseError
-        return in_transaction(self.p.engine, write, what="storing a batch failed on")
+        target = Target(self.source_id, self.source.gone_after, self.on_store)
+        return store_batch(self.p, target, outcomes, at)
 
     def _archive(self, outcomes: list[Outcome]) -> list[Outcome]:
         """In the write thread: archive the bodies not archived yet (not synced here)."""
-        archive = self.p.archive
-        assert archive is not None
-        return [_archived(o, archive) for o in outcomes]
-
-
-def _archived(outcome: Outcome, archive: WarcWriter) -> Outcome:
-    if outcome.row is None or (outcome.page is None and outcome.warc is None):
-        return outcome
-    ref = (archive.append(outcome.warc) if outcome.warc is not None
-           else archive.write(outcome.page))  # type: ignore[arg-type]
-    row = dataclasses.replace(outcome.row, warc_file=ref.file, warc_offset=ref.offset)
-    return dataclasses.replace(outcome, row=row, page=None, warc=None)
+        assert self.p.archive is not None
+        return archive_outcomes(self.p.archive, outcomes)
