@@ -31,9 +31,13 @@ def enqueue_command(config_path: Path, source_names: tuple[str, ...]) -> None:
     being fetched are left alone. Needs PostgreSQL."""
     from .config import load_settings
     from .db import open_database
+    from .frontier import require_postgres
     from .frontier_fill import enqueue_sources
+    from .worker_run import worker_sources
 
     settings = load_settings(config_path)
+    worker_sources(settings, source_names)  # usage errors before anything runs
+    require_postgres(settings.database_url, "enqueue")
     engine = open_database(settings.database_url)
     filled = asyncio.run(enqueue_sources(settings, engine, source_names))
     for source in filled:
@@ -69,12 +73,14 @@ def worker_command(config_path: Path, source_names: tuple[str, ...], lease_secon
     PostgreSQL (run `harvester enqueue` first)."""
     from .config import load_settings
     from .db import open_database
+    from .frontier import require_postgres
     from .signals import StopOnSignal
     from .worker import WorkerOptions
     from .worker_run import run_worker, worker_sources
 
     settings = load_settings(config_path)
-    worker_sources(settings, source_names)  # a usage error before anything runs
+    worker_sources(settings, source_names)  # usage errors before anything runs
+    require_postgres(settings.database_url, "worker")
     engine = open_database(settings.database_url)
     options = WorkerOptions(lease_seconds=lease_seconds, batch=batch, until_empty=until_empty,
                             poll_seconds=poll_seconds, parse_workers=parse_workers)

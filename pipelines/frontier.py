@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
-from sqlalchemy import Boolean, Connection, Engine, literal_column, text
+from sqlalchemy import Boolean, Connection, Engine, literal_column, make_url, text
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import ArgumentError
 
 from harvester.errors import ConfigError
 
@@ -53,12 +54,18 @@ class Claimed:
     attempts: int  # 2 or more: taken over from a holder whose lease ran out
 
 
-def require_postgres(engine: Engine, command: str) -> None:
-    """ConfigError unless the database is PostgreSQL (SKIP LOCKED, shared by machines)."""
-    if engine.dialect.name != "postgresql":
+def require_postgres(database: Engine | str, command: str) -> None:
+    """ConfigError unless the database (an engine or a URL) is PostgreSQL: the frontier
+    is shared through row locks (SKIP LOCKED) and by several machines."""
+    try:
+        name = (database.dialect.name if isinstance(database, Engine)
+                else make_url(database).get_backend_name())
+    except ArgumentError:
+        return  # not a URL at all: opening it says so
+    if name != "postgresql":
         raise ConfigError(f"`harvester {command}` needs PostgreSQL: the frontier is shared "
                           f"by workers through row locks SQLite does not have "
-                          f"(this config's database is {engine.dialect.name})")
+                          f"(this config's database is {name})")
 
 
 def host_of(url: str) -> str | None:

@@ -1,0 +1,92 @@
+"""`harvester enqueue` and `harvester worker`: refusals that are usage errors, and one
+in-process enqueue -> worker -> re-enqueue cycle on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from sqlalchemy import text
+from worker_site import PageSite
+
+from pipelines.cli import main
+from pipelines.config import load_settings
+from pipelines.db import open_database
+from pipelines.frontier_fill import enqueue_sources
+from pipelines.worker import WorkerOptions
+from pipelines.worker_run import run_worker
+
+PAGES = {"name": "pages", "platform": "pure", "urls": ["http://127.0.0.1:9/en/a"]}
+OAI = {"name": "oai", "oai": "http://127.0.0.1:9/oai"}
+
+
+def config(tmp_path: Path, database: str, *sources: dict[str, Any]) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"database": database, "sources": list(sources)}))
+    return path
+
+
+@pytest.mark.parametrize("command", ["enqueue", "worker"])
+def test_sqlite_is_refused_with_a_clear_message(tmp_path: Path, sqlite_url: str,
+                                                command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--config",
+                                       str(config(tmp_path, sqlite_url, PAGES))])
+    assert result.exit_code == 2
+    assert f"`harvester {command}` needs PostgreSQL" in result.output
+    assert not (tmp_path / "harvest.db").exists()  # refused before anything was created
+
+
+@pytest.mark.parametrize(("sources", "args", "message"), [
+    ((PAGES, OAI), ["--source", "oai"], "harvested over OAI-PMH"),
+    ((OAI,), [], "no source with page URLs"),
+    ((PAGES,), ["--source", "nope"], "nope"),
+])
+def test_sources_workers_cannot_take_are_usage_errors(
+        tmp_path: Path, sqlite_url: str, sources: tuple[dict[str, Any], ...],
+        args: list[str], message: str) -> None:
+    path = config(tmp_path, sqlite_url, *sources)
+    for command in ("enqueue", "worker"):
+        result = CliRunner().invoke(main, [command, "--config", str(path), *args])
+        assert result.exit_code == 2, result.output
+        assert message in result.output
+
+
+@pytest.mark.postgres
+def test_a_second_enqueue_requeues_the_done_pages_and_a_worker_finds_them_unchanged(
+        tmp_path: Path, pg_url: str) -> None:
+    engine = open_database(pg_url)
+    options = WorkerOptions(until_empty=True, poll_seconds=0.05, parse_workers=0, batch=4)
+    with PageSite(10) as site:
+        settings = load_settings(config(tmp_path, pg_url, {
+            "name": "s", "platform": "pure", "allow_private": True,
+            "politeness": {"concurrency": 2, "delay": 0},
+            "sitemap": f"{site.base_url}/sitemap.xml"}))
+        first = asyncio.run(enqueue_sources(settings, engine))
+        one = asyncio.run(run_worker(settings, engine, options=options))
+        again = asyncio.run(enqueue_sources(settings, engine))
+        two = asyncio.run(run_worker(settings, engine, options=options))
+        assert sorted(site.page_counts().values()) == [2] * 10
+    assert first[0].summary_line() == "s: discovered=10 new=10 requeued=0 pending=0"
+    assert again[0].summary_line() == "s: discovered=10 new=0 requeued=10 pending=0"
+    (a,), (b,) = one.sources, two.sources
+    assert (a.fetched, a.new, a.unchanged, one.status) == (10, 10, 0, "ok")
+    # the same bytes again: hashed, not even parsed
+    assert (b.fetched, b.new, b.same_content, two.status) == (10, 0, 10, "ok")
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from publications")).scalar_one() == 10
+        runs = conn.execute(text("select status from harvest_runs order by id")).scalars()
+        assert list(runs) == ["ok", "ok"]
+
+
+@pytest.mark.postgres
+def test_a_worker_with_nothing_queued_exits_at_once_when_asked_to(
+        tmp_path: Path, pg_url: str) -> None:
+    engine = open_database(pg_url)
+    settings = load_settings(config(tmp_path, pg_url, PAGES))
+    report = asyncio.run(run_worker(settings, engine, options=WorkerOptions(
+        until_empty=True, poll_seconds=30)))
+    assert report.status == "ok" and report.sources[0].discovered == 0
