@@ -20,6 +20,7 @@ from harvester.normalize.pages import parse_pages
 from harvester.normalize.text import clean, split_keywords
 from harvester.types import Identifier, PageRange, Person
 
+from ._html import with_class
 from .coarse_types import coarse_type
 
 __all__ = ["coins_fields", "read_coins"]
@@ -27,7 +28,7 @@ __all__ = ["coins_fields", "read_coins"]
 
 def read_coins(tree: LexborHTMLParser) -> list[tuple[str, str]]:
     """The key/value pairs of the first COinS span ([] when the page has none)."""
-    node = tree.css_first("span.Z3988")
+    node = next(with_class(tree, "span", "Z3988"), None)
     if node is None:
         return []
     title = node.attributes.get("title") or ""

@@ -83,6 +83,32 @@ def descendant(node: LexborNode, tag: str, cls: str | None = None) -> LexborNode
     return None
 
 
+def with_class(tree: LexborHTMLParser, tag: str, cls: str) -> Iterator[LexborNode]:
+    """What `tree.css(f"{tag}.{cls}")` finds, in document order, by a walk over the tag.
+
+    The first css() on a tree sets up lexbor's selector engine (~45 µs; each query then
+    walks the tree, ~8 µs); a parser that needs only this pays ~5 µs. As lexbor does in
+    quirks mode, a page without a doctype compares class names case-insensitively
+    (legacy doctypes that also mean quirks mode are compared exactly).
+    """
+    if not _has_doctype(tree):
+        folded = cls.lower()
+        for node in tree.tags(tag):
+            if folded in (node.attributes.get("class") or "").lower().split():
+                yield node
+        return
+    for node in tree.tags(tag):
+        if cls in (node.attributes.get("class") or "").split():
+            yield node
+
+
+def _has_doctype(tree: LexborHTMLParser) -> bool:
+    node = tree.root.prev if tree.root is not None else None
+    while node is not None and node.tag == "-comment":
+        node = node.prev
+    return node is not None and node.tag == "-doctype"
+
+
 class MetaTags:
     """All `<meta name|property=... content=...>` of a page as an ordered multimap.
 

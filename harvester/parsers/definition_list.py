@@ -129,7 +129,7 @@ def rows_record_fields(rows: Rows) -> dict[str, Any]:
 
 def best_dl(tree: LexborHTMLParser, labels: dict[str, str] = LABELS) -> Rows:
     best = Rows()
-    for dl in tree.css("dl"):
+    for dl in tree.tags("dl"):
         rows = read_dl(dl, labels)
         if len(rows.values) > len(best.values):
             best = rows

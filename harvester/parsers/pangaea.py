@@ -11,7 +11,7 @@ from __future__ import annotations
 from harvester.types import Page, Record
 
 from ._detect import Signals
-from ._html import text_of
+from ._html import text_of, with_class
 from ._meta import FieldMap, put
 from .generic import PRECEDENCE, build_record, read_embedded
 
@@ -33,7 +33,7 @@ def looks_like(page: Page, signals: Signals) -> bool:
 def parse(page: Page) -> Record:
     emb = read_embedded(page)
     f: FieldMap = {"type": "dataset"}
-    put(f, "abstract", text_of(emb.tree.css_first("div.abstract")) or None)
+    put(f, "abstract", text_of(next(with_class(emb.tree, "div", "abstract"), None)) or None)
     prefer = {"type": ("pangaea", *PRECEDENCE["type"]),
               "abstract": ("pangaea", *PRECEDENCE["abstract"])}
     return build_record(page, emb, platform=PLATFORM, front=[("pangaea", f)], prefer=prefer)

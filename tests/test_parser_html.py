@@ -1,0 +1,42 @@
+"""harvester/parsers/_html.py: the walks that stand in for css() queries, and is_blank."""
+
+from __future__ import annotations
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from harvester.parsers._html import is_blank, with_class
+
+_DOCS = [
+    b'<!DOCTYPE html><html><body><div class="ABSTRACT">a</div>'
+    b'<div class=" abstract\tmore">b</div><p class="abstract">c</p></body></html>',
+    b'<!DOCTYPE html><!-- note --><html><body><div class="ABSTRACT">a</div></body></html>',
+    b'<!-- note --><html><body><div class="ABSTRACT">a</div><div class="abstract">b</div>'
+    b"</body></html>",
+    b'<html><body><div class="abstracts">a</div><div>b</div></body></html>',
+    b"",
+]
+
+
+@pytest.mark.parametrize("doc", _DOCS)
+@pytest.mark.parametrize("cls", ["abstract", "Abstract"])
+def test_with_class_finds_what_the_css_query_finds(doc: bytes, cls: str) -> None:
+    tree = LexborHTMLParser(doc)
+    want = [node.mem_id for node in tree.css(f"div.{cls}")]
+    assert [node.mem_id for node in with_class(tree, "div", cls)] == want
+
+
+def test_class_case_matters_only_with_a_doctype() -> None:
+    quirks = LexborHTMLParser(b'<html><body><div class="ABSTRACT">a</div></body></html>')
+    standard = LexborHTMLParser(b'<!DOCTYPE html><body><div class="ABSTRACT">a</div></body>')
+    assert [n.text() for n in with_class(quirks, "div", "abstract")] == ["a"]
+    assert list(with_class(standard, "div", "abstract")) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "blank"),
+    [(b"", True), (b" \n\t\r\x0b\x0c", True), (b"\n<html></html>\n", False), (b"\xa0", False)],
+)
+def test_is_blank_agrees_with_strip(body: bytes, blank: bool) -> None:
+    assert is_blank(body) is blank
+    assert (not body.strip()) is blank
