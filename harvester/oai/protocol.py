@@ -1,4 +1,5 @@
-"""The OAI-PMH 2.0 response model and pure parse functions, one per verb.
+"""Pure parse functions for OAI-PMH 2.0 responses, one per verb (the response
+model they return is harvester.oai.model; every name is importable from here).
 
 Parsers take the raw body (whatever the HTTP status: servers send OAI errors
 with 200, 400 or 422) and either return a value object or raise the OAIError
@@ -9,122 +10,35 @@ named by the response's <error code=...>. They accept trimmed documents whose
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from lxml import etree
 
 from harvester.errors import DiscoveryError, ParseError, UnsafeXML
+from harvester.oai.model import (
+    _ERRORS,
+    BadResumptionToken,
+    Identify,
+    ListPage,
+    MetadataFormat,
+    NoRecordsMatch,
+    OAIError,
+    OAIHeader,
+    OAIRecord,
+    OAISet,
+    RepeatedResumptionToken,
+    SetsPage,
+)
 from harvester.safexml import parse_xml, parse_xml_recovering
 
+__all__ = [  # the model's names too: callers import them from here
+    "OAI_NS", "BadResumptionToken", "Identify", "ListPage", "MetadataFormat", "NoRecordsMatch",
+    "OAIError", "OAIHeader", "OAIRecord", "OAISet", "RepeatedResumptionToken", "SetsPage",
+    "parse_get_record", "parse_identify", "parse_list_identifiers",
+    "parse_list_metadata_formats", "parse_list_records", "parse_list_sets",
+]  # fmt: skip
+
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
-
-
-class OAIError(DiscoveryError):
-    """An <error code=...> in an OAI-PMH response (or a protocol violation we detect)."""
-
-    reason = "oai-error"
-
-    def __init__(self, code: str, message: str = "", *, url: str | None = None) -> None:
-        super().__init__(f"OAI-PMH {code}: {message}" if message else f"OAI-PMH {code}", url=url)
-        self.code = code
-
-
-class BadResumptionToken(OAIError):
-    """The token expired or was never valid: restart the current date window."""
-
-
-class NoRecordsMatch(OAIError):
-    """The selection is empty: control flow, not a failure."""
-
-
-class RepeatedResumptionToken(OAIError):
-    """The server handed back a token it had already given: stop rather than loop."""
-
-
-_ERRORS: Mapping[str, type[OAIError]] = {
-    "badResumptionToken": BadResumptionToken,
-    "noRecordsMatch": NoRecordsMatch,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class OAIHeader:
-    identifier: str
-    datestamp: str
-    set_specs: tuple[str, ...] = ()
-    deleted: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class OAIRecord:
-    """One <record>: its header values and the root element of its metadata payload."""
-
-    identifier: str
-    datestamp: str
-    set_specs: tuple[str, ...] = ()
-    deleted: bool = False
-    metadata: etree._Element | None = None
-    metadata_prefix: str | None = None
-    about: tuple[etree._Element, ...] = ()
-
-    @property
-    def header(self) -> OAIHeader:
-        return OAIHeader(self.identifier, self.datestamp, self.set_specs, self.deleted)
-
-
-@dataclass(frozen=True, slots=True)
-class ListPage:
-    """One response of a list verb. `resumption_token` None means the list is complete."""
-
-    response_date: str
-    records: tuple[OAIRecord, ...] = ()
-    headers: tuple[OAIHeader, ...] = ()
-    resumption_token: str | None = None
-    complete_list_size: int | None = None
-    cursor: int | None = None
-    expiration_date: str | None = None
-    request: Mapping[str, str] = field(default_factory=dict)
-    # parser errors of a document read in recover mode
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def count(self) -> int:
-        """Records or headers on this page (an empty page may still carry a token)."""
-        return len(self.records) or len(self.headers)
-
-
-@dataclass(frozen=True, slots=True)
-class Identify:
-    repository_name: str
-    base_url: str
-    protocol_version: str
-    earliest_datestamp: str
-    deleted_record: str
-    granularity: str
-    admin_emails: tuple[str, ...] = ()
-    compression: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class MetadataFormat:
-    prefix: str
-    schema: str | None
-    namespace: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class OAISet:
-    spec: str
-    name: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SetsPage:
-    response_date: str
-    sets: tuple[OAISet, ...]
-    resumption_token: str | None = None
-    complete_list_size: int | None = None
 
 
 class _Envelope:
