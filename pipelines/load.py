@@ -25,6 +25,7 @@ from harvester.types import Record
 from . import load_rows as R
 from .db import dialect_insert
 from .load_bulk import chunks, driver_value, insert_rows
+from .load_fk import children_of_own_rows
 from .load_lookup import get_or_create, load_authors
 from .load_nul import has_nul, strip_nul
 from .load_publications import (
@@ -152,10 +153,11 @@ def _load_batch(
             history += changed_versions(conn, changed, ids, canonical, stamp, fetches)
             update_publications(conn, [row(r, ids[r.source_key]) for r in changed])
             delete_children(conn, [ids[r.source_key] for r in changed])
-        load_authors(conn, written, ids)
-        for name, rows in R.child_rows(written, ids).items():
-            insert_rows(conn, name, R.CHILD_COLUMNS[name], rows)
-        write_versions(conn, history)
+        with children_of_own_rows(conn):  # their publications are this transaction's own
+            load_authors(conn, written, ids)
+            for name, rows in R.child_rows(written, ids).items():
+                insert_rows(conn, name, R.CHILD_COLUMNS[name], rows)
+            write_versions(conn, history)
         assign_records(conn, written, ids, now=now, inserted=len(fresh))
     upsert_metrics(conn, R.metric_rows(batch, ids, now))
     return LoadStats(

@@ -90,7 +90,7 @@ def load(engine: Engine, source_id: int, records: list[Any], now: datetime = T0)
 
 
 def snapshot(conn: Connection) -> list[tuple[Any, ...]]:
-    cols = [publications.c.id, publications.c.content_hash, publications.c.last_changed,
+    cols: list[Any] = [publications.c.id, publications.c.content_hash, publications.c.last_changed,
             publications.c.last_seen, publications.c.record_json]  # fmt: skip
     if conn.dialect.name == "postgresql":
         cols.append(text("xmin::text"))  # changes whenever PostgreSQL rewrites the row
