@@ -115,10 +115,12 @@ _CLAIMABLE = """(state = 'queued' OR (state = 'leased' AND lease_until < now()))
 
 
 def claimable_hosts(conn: Connection, source_ids: Sequence[int]) -> list[str]:
-    """Hosts with rows a worker could claim now, busiest first."""
+    """Registered hosts (frontier_hosts) with rows a worker could claim now. One index
+    probe per host, not a scan of the frontier: this runs every round."""
     rows = conn.execute(text(
-        f"SELECT host FROM frontier WHERE source_id = ANY(:sources) AND {_CLAIMABLE} "
-        "GROUP BY host ORDER BY count(*) DESC, host"), {"sources": list(source_ids)})
+        "SELECT h.host FROM frontier_hosts h WHERE EXISTS ("
+        "  SELECT 1 FROM frontier f WHERE f.host = h.host AND f.source_id = ANY(:sources)"
+        f"   AND {_CLAIMABLE}) ORDER BY h.host"), {"sources": list(source_ids)})
     return [r.host for r in rows]
 
 

@@ -35,10 +35,10 @@ from functools import partial
 from typing import TypeVar
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
-from harvester.errors import HarvestError
+from harvester.errors import DatabaseError, HarvestError
 
+from .db import in_transaction
 from .frontier import Claimed, claim, claimable_hosts, remaining, renew_rows
 from .frontier_hosts import acquire_slot, release_slots, renew_slots
 from .outcomes import Outcome
@@ -77,16 +77,21 @@ class Rounds:
         self.round_hosts: set[str] = set()
 
     async def _db(self, work: Callable[[Connection], T]) -> T:
+        """`work` in one short transaction, in a control thread; DatabaseError on failure."""
         def run() -> T:
-            with self.kit.engine.begin() as conn:
-                return work(conn)
+            return in_transaction(self.kit.engine, work, what="a frontier query failed on")
         return await asyncio.get_running_loop().run_in_executor(self.kit.control, run)
 
     async def run(self) -> None:
         beat = asyncio.create_task(self._heartbeat())
         try:
             while not self.stop.is_set():
-                claimed = await self._plan()
+                try:
+                    claimed = await self._plan()
+                except DatabaseError as exc:
+                    for stats in self.kit.stats.values():
+                        stats.fatal = stats.fatal or str(exc)
+                    return
                 if claimed:
                     await self._round(claimed)
                     continue
@@ -129,7 +134,7 @@ class Rounds:
                 async with self.control:
                     kept = await self._db(partial(_renew, owner=self.owner, ttl=ttl))
                     self._forget_lost(kept)
-            except (SQLAlchemyError, OSError) as exc:  # the next renewal may get through
+            except DatabaseError as exc:  # the next renewal may get through
                 log.warning("worker %s: renewing leases failed: %s", self.owner, exc)
 
     def _forget_lost(self, kept: set[tuple[str, int]]) -> None:
