@@ -13,6 +13,7 @@ for files 9 % smaller than level 3 at 0.3 ms.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import logging
@@ -165,29 +166,51 @@ class ArchiveRecorder:
     """A fetcher's recorder (harvester.http.Recorder) writing every answer to `writer`
     in `executor`, the one thread that writes it, in the order the answers came.
 
-    No database row points at these records, so they are not synced one by one:
-    the next page commit's sync, or close(), takes them to disk."""
+    Answers are handed over in batches, once per turn of the event loop: waking
+    the thread for each 304 cost more CPU than writing its record, and an answer
+    still goes to the thread before any page that came after it. No
+    database row points at these records, so they are not synced one by one: the
+    next page commit's sync, or close(), takes them to disk. Call flush() before
+    the executor shuts down."""
+
+    BATCH = 256
 
     def __init__(self, writer: WarcWriter, executor: Executor) -> None:
         self.writer, self.executor = writer, executor
         self.written = 0
         self.failed = 0
+        self._pending: list[tuple[Page, str | None]] = []
 
     def __call__(self, response: Page, /, *, truncated: str | None = None) -> None:
-        try:
-            self.executor.submit(self._write, response, truncated)
-        except RuntimeError:  # the run is closing its write thread: too late to keep it
-            self.failed += 1
+        self._pending.append((response, truncated))
+        if len(self._pending) >= self.BATCH:
+            self.flush()
+        elif len(self._pending) == 1:
+            try:
+                asyncio.get_running_loop().call_soon(self.flush)
+            except RuntimeError:  # no event loop: nothing will come back to flush
+                self.flush()
 
-    def _write(self, response: Page, truncated: str | None) -> None:
-        try:
-            self.writer.append(render_record(response, self.writer.compresslevel,
-                                             truncated=truncated))
-        except OSError as exc:  # a full disk must not stop the harvest from here
-            self.failed += 1
-            log.error("archive: cannot write %s: %s", response.url, exc)
+    def flush(self) -> None:
+        """Hand the answers held so far to the write thread."""
+        batch, self._pending = self._pending, []
+        if not batch:
             return
-        self.written += 1
+        try:
+            self.executor.submit(self._write, batch)
+        except RuntimeError:  # the run closed its write thread: too late to keep them
+            self.failed += len(batch)
+
+    def _write(self, batch: list[tuple[Page, str | None]]) -> None:
+        for response, truncated in batch:
+            try:
+                self.writer.append(render_record(response, self.writer.compresslevel,
+                                                 truncated=truncated))
+            except OSError as exc:  # a full disk must not stop the harvest from here
+                self.failed += 1
+                log.error("archive: cannot write %s: %s", response.url, exc)
+                continue
+            self.written += 1
 
 
 def read_page(directory: Path, ref: ArchiveRef) -> Page:

@@ -116,8 +116,8 @@ async def _run(
     parser = ParsePool(parse_workers)
     plumbing = Plumbing(engine, reads, writes, parser, archive, now, progress)
     async with Fetcher(settings.fetch, **kwargs) as fetcher:  # type: ignore[arg-type]
-        if archive is not None:  # every other answer (robots, sitemaps, 304s, errors) too
-            fetcher.recorder = ArchiveRecorder(archive, writes)
+        recorder = ArchiveRecorder(archive, writes) if archive is not None else None
+        fetcher.recorder = recorder  # every other answer (robots, sitemaps, 304s, errors)
         try:
             stats = await asyncio.gather(
                 *(
@@ -131,6 +131,8 @@ async def _run(
             )
         finally:
             parser.close()
+            if recorder is not None:
+                recorder.flush()
             reads.shutdown(wait=True)
             writes.shutdown(wait=True)
             if archive is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from httpserver import Reply, Request, ScriptedServer
 from sqlalchemy import text
 from warcio.archiveiterator import ArchiveIterator
 
-from harvester.warc import ArchiveRef, read_page
+from harvester.types import Page
+from harvester.warc import ArchiveRecorder, ArchiveRef, WarcWriter, read_page
 from pipelines.config import Settings, parse_settings
 from pipelines.db import open_database
 from pipelines.reparse import reparse
@@ -150,3 +152,29 @@ def test_the_archive_holds_each_answer_of_a_harvest_and_its_reharvest_once(
                           "where url = :u"), {"f": file, "o": offset, "u": f"{base}/p/a"})
     (stats,) = asyncio.run(reparse(settings, engine))
     assert (stats.pages, stats.unchanged, dict(stats.failed)) == (4, 3, {"not-a-page": 1})
+
+
+def test_the_recorder_writes_answers_in_the_order_they_came(tmp_path: Path) -> None:
+    writer = WarcWriter(tmp_path)
+    writes = ThreadPoolExecutor(1)
+    recorder = ArchiveRecorder(writer, writes)
+    answers = [Page(f"http://h.example/{n}", b"x" * n, 200 + n, {}, None, None)
+               for n in range(600)]
+
+    async def answer_all() -> None:
+        for n, response in enumerate(answers):
+            recorder(response, truncated="length" if n == 7 else None)
+            if n % 50 == 0:
+                await asyncio.sleep(0)  # a turn of the loop hands a batch over
+
+    asyncio.run(answer_all())
+    recorder.flush()
+    writes.shutdown(wait=True)
+    writer.close()
+    got = archived(tmp_path)
+    assert [(u, s) for u, s, _, _ in got] == [(a.url, a.status) for a in answers]
+    assert recorder.written == 600 and recorder.failed == 0
+    (file,) = {f for _, _, f, _ in got}
+    with open(tmp_path / file, "rb") as f:
+        cut = [r.rec_headers.get_header("WARC-Truncated") for r in ArchiveIterator(f)]
+    assert [n for n, why in enumerate(cut) if why] == [7] and cut[7] == "length"
