@@ -137,7 +137,9 @@ def _refuse_entity_decls(data: bytes, url: str | None) -> None:
     if b"!" not in data:
         return
     if b"\x00" not in data:
-        at = data.find(_DOCTYPES[0])
+        # a DOCTYPE can only precede the root element: pages whose text holds a "!"
+        # are searched up to the root, not through (~1 µs a record on a big page)
+        at = data.find(_DOCTYPES[0], 0, _prolog_end(data))
         if at >= 0 and data.find(_ENTITY_DECLS[0], at) >= 0:
             raise UnsafeXML("document type declares entities; refused", url=url)
         return
@@ -145,6 +147,25 @@ def _refuse_entity_decls(data: bytes, url: str | None) -> None:
         at = data.find(doctype)
         if at >= 0 and data.find(decl, at) >= 0:
             raise UnsafeXML("document type declares entities; refused", url=url)
+
+
+def _prolog_end(data: bytes) -> int:
+    """Offset of the root element's "<", past the prolog's PIs and comments; the
+    length of `data` when anything else (a DOCTYPE, or no root) comes first."""
+    at = 0
+    while (at := data.find(b"<", at)) >= 0:
+        if data.startswith(b"<?", at):
+            end = data.find(b"?>", at + 2)
+        elif data.startswith(b"<!--", at):
+            end = data.find(b"-->", at + 4)
+        elif data.startswith(b"<!", at):
+            return len(data)
+        else:
+            return at
+        if end < 0:
+            break
+        at = end + 2
+    return len(data)
 
 
 def _refuse_entities(root: etree._Element, url: str | None) -> None:
