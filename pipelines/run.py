@@ -12,6 +12,11 @@ A run holds a lock per source (pipelines/lock.py) so two runs never harvest the
 same source at once. Setting `stop` (the CLI does on SIGINT/SIGTERM) ends each
 source once the pages already answered are committed: requests still in flight
 are dropped (the next run fetches them), and the run is closed as 'stopped'.
+
+With an archive, the pipeline archives its pages (their rows point at them) and
+the fetcher's recorder every other answer: robots.txt, sitemaps, listings,
+redirects, 304s, errors, retried attempts. After a complete discovery, the
+record pages a source no longer lists are asked for again (gone confirmation).
 """
 
 from __future__ import annotations
