@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 import pytest
 from lxml import etree
@@ -23,6 +24,10 @@ from harvester.parsers.pure_cite import _bib_field
         "&&&;;&#;&#x; & trailing &",
         "&" + "a" * 40 + ";",  # longer than any entity name
         "caf&eacute; caf&eacute; caf&eacute;",  # repeats come from the cache
+        # more than four "&": &lt; and &gt; are decoded by str.replace before the rest
+        "&lt;p&gt;&lt;&lt;&gt;&gt; &copy&gt; &amp&lt; &#&lt; &#1&gt; &LT;&GT;",
+        "&" + "a" * 20 + "&gt;" + "b" * 20 + ";&lt;&lt;&lt;",  # a name runs on into ">"
+        "&notit&gt;x; &ampx&gt;; &lt&gt;&lt;&gt;",
     ],
 )
 def test_unescape_decodes_as_html_unescape(text: str) -> None:
@@ -44,6 +49,20 @@ def test_unescape_decodes_as_html_unescape(text: str) -> None:
 )
 def test_clean_of_printable_and_wrapped_text(text: str, expected: str | None) -> None:
     assert clean(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "word " * 60 + " two  spaces  here ",  # a few runs in a long text: the regex
+        "w  " * 80,  # runs everywhere: split/join
+        "  leading and trailing  ",
+        "nbsp\u00a0between\u00a0\u00a0words and\n\u00a0a wrap",
+        "caf\u00e9\u00a0" * 30 + "Cafe\u0301  au lait",
+    ],
+)
+def test_clean_collapses_spaces_as_split_and_join(text: str) -> None:
+    assert clean(text) == " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def test_clean_returns_a_plain_str_for_lxml_smart_strings() -> None:

@@ -59,6 +59,23 @@ def test_external_dtd_subset_is_refused_not_read(recover: bool) -> None:
         parse_xml(doc, url="http://oai.test/dtd", recover=recover)
 
 
+@pytest.mark.parametrize(
+    "prolog", [b"<!-- a <b> in a comment -->\n", b"<?pi <b> ?>\n<!-- x -->\n", b"\n  \n"]
+)
+def test_entity_declarations_after_prolog_comments_and_pis_are_refused(prolog: bytes) -> None:
+    decl = b'<?xml version="1.0"?>\n'
+    doc = BILLION_LAUGHS.replace(decl, decl + prolog)
+    assert doc != BILLION_LAUGHS
+    with pytest.raises(UnsafeXML):
+        parse_xml(doc)
+
+
+def test_doctype_quoted_in_the_document_body_is_not_a_doctype() -> None:
+    # only the prolog can hold a DOCTYPE: a page quoting one in CDATA is read
+    doc = b'<r>Wow!<![CDATA[<!DOCTYPE x [<!ENTITY a "b">]>]]></r>'
+    assert parse_xml(doc).text == 'Wow!<!DOCTYPE x [<!ENTITY a "b">]>'
+
+
 def test_bare_doctype_without_declarations_parses() -> None:
     assert parse_xml(b"<!DOCTYPE r><r>ok</r>").text == "ok"
 

@@ -158,7 +158,10 @@ def _record(env: _Envelope, el: etree._Element, prefix: str | None) -> OAIRecord
     )
     payload = None
     if meta is not None and not deleted:
-        payload = next((c for c in meta if isinstance(c.tag, str)), None)
+        for child in meta:  # a loop, not next(generator): this runs once per record
+            if isinstance(child.tag, str):
+                payload = child
+                break
     return OAIRecord(ident, date, specs, deleted, payload, prefix, tuple(about))
 
 
