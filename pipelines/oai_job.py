@@ -38,7 +38,7 @@ from .oai_state import (
 from .oai_windows import Window
 from .stats import SourceStats
 
-log = logging.getLogger("pipelines.oai_run")
+log = logging.getLogger("pipelines.oai_run")  # the name the harvest always logged under
 
 #: how often one window may start over after badResumptionToken in one run
 MAX_WINDOW_RESTARTS = 3
@@ -169,7 +169,7 @@ class HarvestJob:
                 self._advance(conn, following)
 
     async def _next(self, pages: AsyncIterator[ListPage]) -> ListPage | None:
-        """The next page, None at the end; _Stopped if `stop` is set while it is awaited
+        """The next page, None at the end; Stopped if `stop` is set while it is awaited
         (the request is dropped: its page is not committed, the stored token stays)."""
         answer = asyncio.ensure_future(anext(pages, None))
         if self.stop is None:
