@@ -28,6 +28,7 @@ from sqlalchemy.exc import ArgumentError
 
 from harvester.errors import ConfigError
 
+from .frontier_hosts import HostPolicy
 from .models_frontier import frontier
 
 _CHUNK = 1000  # URLs per INSERT
@@ -114,14 +115,15 @@ def _insert(conn: Connection, rows: list[dict[str, object]]) -> EnqueueCounts:
 _CLAIMABLE = """(state = 'queued' OR (state = 'leased' AND lease_until < now()))"""
 
 
-def claimable_hosts(conn: Connection, source_ids: Sequence[int]) -> list[str]:
-    """Registered hosts (frontier_hosts) with rows a worker could claim now. One index
-    probe per host, not a scan of the frontier: this runs every round."""
+def claimable_hosts(conn: Connection, source_ids: Sequence[int]) -> dict[str, HostPolicy]:
+    """Registered hosts (frontier_hosts) with rows a worker could claim now, with their
+    politeness. One index probe per host, not a scan of the frontier: this runs every
+    round."""
     rows = conn.execute(text(
-        "SELECT h.host FROM frontier_hosts h WHERE EXISTS ("
+        "SELECT h.host, h.concurrency, h.delay FROM frontier_hosts h WHERE EXISTS ("
         "  SELECT 1 FROM frontier f WHERE f.host = h.host AND f.source_id = ANY(:sources)"
         f"   AND {_CLAIMABLE}) ORDER BY h.host"), {"sources": list(source_ids)})
-    return [r.host for r in rows]
+    return {r.host: HostPolicy(int(r.concurrency), float(r.delay)) for r in rows}
 
 
 def claim(conn: Connection, owner: str, source_ids: Sequence[int], host: str, n: int,

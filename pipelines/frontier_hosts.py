@@ -16,7 +16,7 @@ PostgreSQL only (FOR UPDATE SKIP LOCKED).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -84,12 +84,15 @@ def renew_slots(conn: Connection, owner: str, ttl: float) -> set[tuple[str, int]
     return {(r.host, int(r.slot)) for r in rows}
 
 
-def release_slots(conn: Connection, owner: str, host: str | None = None) -> int:
-    """Free `owner`'s slots (of one host, or all)."""
+def release_slots(conn: Connection, owner: str, host: str | None = None,
+                  slots: Iterable[int] | None = None) -> int:
+    """Free `owner`'s slots (all, a host's, or some of a host's)."""
     where = "owner = :owner" + (" AND host = :host" if host is not None else "")
+    if slots is not None:
+        where += " AND slot = ANY(:slots)"
     result = conn.execute(text(
         f"UPDATE host_leases SET owner = NULL, expires_at = NULL WHERE {where}"),
-        {"owner": owner, "host": host})
+        {"owner": owner, "host": host, "slots": list(slots or ())})
     return int(result.rowcount or 0)
 
 

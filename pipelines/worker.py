@@ -2,10 +2,11 @@
 
 Each worker (one process, on any machine) repeats a round:
 
-    hosts with claimable rows ─▶ take one more slot per host (host_leases), free the
-    slots of hosts without work ─▶ claim `batch` rows per slot held, FOR UPDATE SKIP
-    LOCKED ─▶ the harvest pipeline (pipelines/pipeline.py) fetches them through a
-    LeasedFetcher (at most one request in flight per slot held), parses, and stores
+    hosts with claimable rows ─▶ hold this worker's fair share of each host's slots
+    (host_leases; pipelines/worker_plan.py), free the others ─▶ claim `batch` rows
+    per slot held, FOR UPDATE SKIP LOCKED ─▶ the harvest pipeline
+    (pipelines/pipeline.py) fetches them through a LeasedFetcher (at most one
+    request in flight per slot held), parses, and stores
     each batch in ONE transaction that also marks its frontier rows done or failed
     ─▶ rows not answered (a stop) go back to the queue.
 
@@ -39,11 +40,12 @@ from sqlalchemy import Connection
 from harvester.errors import DatabaseError, HarvestError
 
 from .db import in_transaction
-from .frontier import Claimed, claim, claimable_hosts, remaining, renew_rows
-from .frontier_hosts import acquire_slot, release_slots, renew_slots
+from .frontier import Claimed, remaining, renew_rows
+from .frontier_hosts import renew_slots
 from .outcomes import Outcome
 from .pipeline import SourcePipeline
 from .worker_kit import WorkerKit
+from .worker_plan import plan_round
 
 __all__ = ["WorkerOptions", "new_owner", "work_rounds"]
 
@@ -107,24 +109,18 @@ class Rounds:
     # -- planning: slots and claims ---------------------------------------------------------
 
     async def _plan(self) -> list[Claimed]:
-        ids, ttl, owner = list(self.kit.by_id), self.options.lease_seconds, self.owner
+        """Slots and rows for the next round (pipelines/worker_plan.py)."""
         async with self.control:
-            hosts = await self._db(partial(claimable_hosts, source_ids=ids))
-            for host in [h for h in self.held if h not in hosts and self.held[h]]:
-                await self._db(partial(release_slots, owner=owner, host=host))
-                self.held[host].clear()
-                self.kit.slots.set(host, 0)
-            claimed: list[Claimed] = []
-            for host in hosts:
-                slot = await self._db(partial(acquire_slot, owner=owner, host=host, ttl=ttl))
-                if slot is not None:
-                    self.held[host].add(slot.slot)
-                    self.kit.slots.set(host, len(self.held[host]), slot.policy.delay)
-                n = self.options.batch * len(self.held[host])
-                if n:
-                    claimed += await self._db(partial(
-                        claim, owner=owner, source_ids=ids, host=host, n=n, ttl=ttl))
-        return claimed
+            plan = await self._db(partial(
+                plan_round, owner=self.owner, group=self.kit.group, source_ids=list(self.kit.by_id),
+                ttl=self.options.lease_seconds, batch=self.options.batch,
+                held={h: frozenset(s) for h, s in self.held.items()}))
+            for host in self.held.keys() | plan.held.keys():
+                policy = plan.policies.get(host)
+                self.kit.slots.set(host, len(plan.held.get(host, ())),
+                                   policy.delay if policy is not None else None)
+            self.held = defaultdict(set, plan.held)
+        return plan.claimed
 
     async def _heartbeat(self) -> None:
         ttl = self.options.lease_seconds

@@ -2,9 +2,9 @@
 
 `open_kit` builds it and takes it down: the harvest's own parts (ParsePool, the
 read and write threads, the WARC archive: pipelines/pipeline.py's Plumbing) plus
-a LeasedFetcher and a small thread pool for the frontier's control queries
+a LeasedFetcher, a small thread pool for the frontier's control queries
 (claims, slots, heartbeats, reserved starts), which must not wait behind a batch
-being written.
+being written, and the connection that shows the worker alive to the others.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from .pipeline import Plumbing
 from .run import _base_url
 from .stats import SourceStats
 from .worker_fetch import HostSlots, LeasedFetcher
+from .worker_presence import group_of, presence
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class WorkerKit:
     slots: HostSlots
     plumbing: Plumbing
     control: Executor
+    group: str  # workers on the same sources share slots fairly (pipelines/worker_presence.py)
 
     def complete(self, conn: Connection, source_id: int, outcomes: Sequence[Outcome]) -> None:
         """In the batch's transaction: its rows done, or failed with the page's reason."""
@@ -91,13 +93,16 @@ async def open_kit(
         return await loop.run_in_executor(control, reserve_now, host)
 
     slots = HostSlots()
+    group = group_of([s.name for s in sources])
     try:
         fetcher = LeasedFetcher(settings.fetch, client=client, now=now, slots=slots,
                                 reserve=reserve)
-        async with fetcher:
-            yield WorkerKit(
-                engine, owner, by_id, {i: SourceStats(s.name) for i, s in by_id.items()},
-                fetcher, slots, Plumbing(engine, reads, writes, parser, archive, now), control)
+        with presence(engine, group, owner):
+            async with fetcher:
+                yield WorkerKit(
+                    engine, owner, by_id, {i: SourceStats(s.name) for i, s in by_id.items()},
+                    fetcher, slots, Plumbing(engine, reads, writes, parser, archive, now),
+                    control, group)
     finally:
         parser.close()
         for pool in (reads, writes, control):

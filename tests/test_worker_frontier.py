@@ -123,10 +123,10 @@ def test_a_lease_is_taken_over_only_after_it_expires(engine: Engine, source_id: 
         held = claim(conn, "dead", [source_id], HOST_A, 3, ttl=0.5)
     with engine.begin() as conn:
         assert claim(conn, "alive", [source_id], HOST_A, 3, ttl=30) == []
-        assert claimable_hosts(conn, [source_id]) == []
+        assert claimable_hosts(conn, [source_id]) == {}
     time.sleep(0.6)
     with engine.begin() as conn:
-        assert claimable_hosts(conn, [source_id]) == [HOST_A]
+        assert claimable_hosts(conn, [source_id]) == {HOST_A: HostPolicy(2, 0.0)}
         taken = claim(conn, "alive", [source_id], HOST_A, 3, ttl=30)
         # the dead holder's late completion does not touch rows no longer its own
         assert complete(conn, "dead", source_id, [(r.url, None) for r in held]) == 0
@@ -161,9 +161,10 @@ def test_complete_marks_done_and_failed_with_the_reason(engine: Engine, source_i
 
 def test_claims_only_take_rows_of_the_asked_host(engine: Engine, source_id: int) -> None:
     with engine.begin() as conn:
-        register_hosts(conn, {HOST_A: HostPolicy(2, 0.0), HOST_B: HostPolicy(2, 0.0)})
+        register_hosts(conn, {HOST_A: HostPolicy(2, 0.0), HOST_B: HostPolicy(3, 0.5)})
         enqueue(conn, source_id, [*urls(HOST_A, 2), *urls(HOST_B, 5)], NOW)
-        assert claimable_hosts(conn, [source_id]) == [HOST_A, HOST_B]
+        assert claimable_hosts(conn, [source_id]) == {HOST_A: HostPolicy(2, 0.0),
+                                                      HOST_B: HostPolicy(3, 0.5)}
         got = claim(conn, "w1", [source_id], HOST_B, 10, ttl=30)
     assert {r.host for r in got} == {HOST_B} and len(got) == 5
 
