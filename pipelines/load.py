@@ -138,10 +138,11 @@ def _load_batch(
     written = fresh + changed
     if written:
         stamp = driver_value(conn, publications, "last_seen", now)
-        venue_ids = get_or_create(conn, venues, R.VENUE_COLUMNS, R.venue_rows(written))
+        venue_of = {r.source_key: R.venue_key(r) for r in written}
+        venue_ids = get_or_create(conn, venues, R.VENUE_COLUMNS, R.venue_rows(written, venue_of))
 
         def row(r: Record, pid: int | None) -> R.Row:
-            key = R.venue_key(r)
+            key = venue_of[r.source_key]
             venue = venue_ids[key] if key else None
             return R.publication_row(r, pid, source_id, shapes[r.source_key], venue, stamp)
 

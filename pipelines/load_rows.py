@@ -14,10 +14,13 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from harvester.types import PartialDate, Person, Record
 
-from .load_json import dumps, record_json
+from .load_json import dumps
 from .load_json import json_and_hash as json_and_hash  # re-exported: callers import it here
+from .load_json import record_json as record_json
 
 ISSN_SCHEMES = ("issn", "eissn")
 Row = tuple[Any, ...]
@@ -90,25 +93,30 @@ def _issn(record: Record) -> str | None:
     return None
 
 
-def venue_rows(records: Sequence[Record]) -> dict[str, Row]:
-    """VENUE_COLUMNS rows by venue key; the first record naming a venue describes it."""
+def venue_rows(records: Sequence[Record], keys: Mapping[str, str | None]) -> dict[str, Row]:
+    """VENUE_COLUMNS rows by venue key (`keys`: venue_key of each record by source key);
+    the first record naming a venue describes it."""
     rows: dict[str, Row] = {}
     for r in records:
-        key = venue_key(r)
+        key = keys[r.source_key]
         if key and key not in rows:
             rows[key] = (key, r.journal, _issn(r), "journal")
     return rows
 
 
-def person_rows(records: Sequence[Record]) -> dict[str, Row]:
-    """PERSON_COLUMNS rows by person key; the first mention of a person describes them."""
+def person_rows(authors: Sequence[Row]) -> dict[str, Row]:
+    """PERSON_COLUMNS rows by person key, from author_rows' rows (person key in the
+    person_id slot); the first mention of a person describes them."""
     rows: dict[str, Row] = {}
-    for r in records:
-        for p in r.authors:
-            key = person_key(p)
-            if key not in rows:
-                rows[key] = (key, p.name, p.family, p.given, p.orcid)
+    for a in authors:
+        if a[3] not in rows:
+            rows[a[3]] = a[3:8]  # person_key, name, family, given, orcid
     return rows
+
+
+def with_person_ids(authors: Sequence[Row], person_ids: Mapping[str, int]) -> list[Row]:
+    """author_rows' rows with each person key replaced by the person's id."""
+    return [(a[0], a[1], a[2], person_ids[a[3]], a[4], a[5], a[6], a[7], a[8]) for a in authors]
 
 
 def _iso(value: PartialDate | None) -> str | None:
@@ -138,22 +146,25 @@ def publication_row(
 
 
 def _provenance_json(provenance: Mapping[str, str]) -> str:
-    return dumps(dict(sorted(provenance.items()))) if provenance else "{}"
+    if not provenance:
+        return "{}"
+    ordered = dict(sorted(provenance.items()))
+    try:  # the same text as json.dumps for text keys and values, a third of the time
+        return orjson.dumps(ordered).decode("utf-8")
+    except TypeError:
+        return dumps(ordered)
 
 
-def author_rows(
-    records: Sequence[Record], ids: Mapping[str, int], person_ids: Mapping[str, int] | None
-) -> list[Row]:
-    """AUTHOR_COLUMNS rows; without `person_ids` the person KEY fills the person_id slot."""
+def author_rows(records: Sequence[Record], ids: Mapping[str, int]) -> list[Row]:
+    """AUTHOR_COLUMNS rows with the person KEY in the person_id slot (see person_rows)."""
     out: list[Row] = []
     for r in records:
         pid = ids[r.source_key]
         by_role: dict[str, int] = {}
         for p in r.authors:
             by_role[p.role] = position = by_role.get(p.role, 0) + 1
-            key = person_key(p)
-            out.append((pid, p.role, position, person_ids[key] if person_ids else key, p.name,
-                        p.family, p.given, p.orcid, _affiliations(p)))  # fmt: skip
+            out.append((pid, p.role, position, person_key(p), p.name, p.family, p.given,
+                        p.orcid, _affiliations(p)))  # fmt: skip
     return out
 
 

@@ -19,7 +19,16 @@ from harvester.types import (
     Record,
     Subject,
 )
-from pipelines.load_rows import json_and_hash, metric_rows, person_key, record_json, venue_key
+from pipelines.load_rows import (
+    author_rows,
+    json_and_hash,
+    metric_rows,
+    person_key,
+    person_rows,
+    record_json,
+    venue_key,
+    with_person_ids,
+)
 
 BASE = Record(url="https://r.test/p/1", platform="pure", source_key="k1", title="Ünï 'x'")
 
@@ -94,4 +103,20 @@ def test_metric_without_a_day_is_stamped_with_the_load_day_in_utc() -> None:
     assert [(r["name"], r["source"], r["seen"]) for r in rows] == [
         ("views", "", "2024-05-01"),
         ("citations", "crossref", "2024-01-02"),
+    ]
+
+
+def test_a_person_named_twice_is_described_by_the_first_mention_and_ids_fill_every_row() -> None:
+    first = Person("A. Lee", "Lee", "A", orcid="0000-0001-2345-6789", affiliations=("Uni",))
+    again = Person("Ann Lee", "Lee", "Ann", orcid="0000-0001-2345-6789", role="editor")
+    records = [dataclasses.replace(BASE, authors=(first, Person("Bo"))),
+               dataclasses.replace(BASE, source_key="k2", authors=(again,))]  # fmt: skip
+    authors = author_rows(records, {"k1": 1, "k2": 2})
+    orcid = "orcid:0000-0001-2345-6789"
+    assert person_rows(authors) == {orcid: (orcid, "A. Lee", "Lee", "A", "0000-0001-2345-6789"),
+                                    "name:bo|": ("name:bo|", "Bo", None, None, None)}  # fmt: skip
+    assert with_person_ids(authors, {orcid: 10, "name:bo|": 11}) == [
+        (1, "author", 1, 10, "A. Lee", "Lee", "A", "0000-0001-2345-6789", '["Uni"]'),
+        (1, "author", 2, 11, "Bo", None, None, None, "[]"),
+        (2, "editor", 1, 10, "Ann Lee", "Lee", "Ann", "0000-0001-2345-6789", "[]"),
     ]
