@@ -5,7 +5,9 @@
 Each record has 3 authors, 4 keywords and 2 identifiers. The first pass
 inserts everything, the second finds every record unchanged. PostgreSQL uses
 a throw-away database on HARVESTER_TEST_POSTGRES_URL (default: local server).
-Goals: SQLite >= 20,000 records/s, PostgreSQL >= 15,000 records/s.
+Goals: SQLite >= 20,000 records/s, PostgreSQL >= 15,000 records/s. On a
+shared machine compare CPU seconds: client CPU (which includes SQLite's own
+work) and, for a PostgreSQL server on this machine, its backend's CPU.
 """
 
 from __future__ import annotations
@@ -65,20 +67,39 @@ def synthetic(n: int) -> list[Record]:
     ]
 
 
-def load_all(url: str, records: list[Record], batch: int) -> tuple[float, float, LoadStats]:
-    engine = make_engine(url)
+def load_all(url: str, records: list[Record], batch: int) -> tuple[float, float, float | None,
+                                                                     LoadStats]:  # fmt: skip
+    """Wall seconds, client CPU seconds, server CPU seconds (PostgreSQL on this machine,
+    else None) and the counts."""
+    engine = make_engine(url, pool_size=1, max_overflow=0)  # one backend to account for
     upgrade(engine)
     now = datetime.now(UTC)
     with engine.begin() as conn:
         source_id = ensure_source(conn, "bench", "pure", None, now=now)
+        backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() if (
+            conn.dialect.name == "postgresql") else None  # fmt: skip
+    server = _process_cpu(backend)
     total = LoadStats()
     started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(records), batch):
         with engine.begin() as conn:
             total = total + upsert_records(conn, source_id, records[start : start + batch], now=now)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    after = _process_cpu(backend)
     engine.dispose()
-    return elapsed, cpu, total
+    return elapsed, cpu, (after - server if after is not None and server is not None
+                          else None), total  # fmt: skip
+
+
+def _process_cpu(pid: int | None) -> float | None:
+    """User + system CPU seconds of a local process (the PostgreSQL backend), if readable."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # another machine, or not Linux
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -118,10 +139,11 @@ def main() -> None:
             continue
         with fresh() as url:
             for label in ("fresh", "present"):
-                seconds, cpu, stats = load_all(url, records, args.batch)
+                seconds, cpu, server, stats = load_all(url, records, args.batch)
+                backend = "" if server is None else f", {server:.2f}s server CPU"
                 print(
                     f"{name:8} {label:8} {args.n / seconds:10,.0f} records/s  "
-                    f"({seconds:.2f}s wall, {cpu:.2f}s client CPU; new={stats.new:,} "
+                    f"({seconds:.2f}s wall, {cpu:.2f}s client CPU{backend}; new={stats.new:,} "
                     f"changed={stats.changed:,} unchanged={stats.unchanged:,})"
                 )
 
