@@ -75,6 +75,25 @@ async def open_kit(
     parse_workers: int | None,
     now: Callable[[], datetime],
 ) -> AsyncIterator[WorkerKit]:
+    group = group_of([s.name for s in sources])
+    with presence(engine, group, [s.name for s in sources]):
+        async with _kit(settings, engine, sources, owner, group, client=client,
+                        parse_workers=parse_workers, now=now) as kit:
+            yield kit
+
+
+@asynccontextmanager
+async def _kit(
+    settings: Settings,
+    engine: Engine,
+    sources: Sequence[SourceSettings],
+    owner: str,
+    group: str,
+    *,
+    client: httpx.AsyncClient | None,
+    parse_workers: int | None,
+    now: Callable[[], datetime],
+) -> AsyncIterator[WorkerKit]:
     with engine.begin() as conn:
         by_id = {ensure_source(conn, s.name, s.platform, _base_url(s)): s for s in sources}
     control = ThreadPoolExecutor(2, thread_name_prefix="worker-control")
@@ -93,16 +112,14 @@ async def open_kit(
         return await loop.run_in_executor(control, reserve_now, host)
 
     slots = HostSlots()
-    group = group_of([s.name for s in sources])
     try:
         fetcher = LeasedFetcher(settings.fetch, client=client, now=now, slots=slots,
                                 reserve=reserve)
-        with presence(engine, group, owner):
-            async with fetcher:
-                yield WorkerKit(
-                    engine, owner, by_id, {i: SourceStats(s.name) for i, s in by_id.items()},
-                    fetcher, slots, Plumbing(engine, reads, writes, parser, archive, now),
-                    control, group)
+        async with fetcher:
+            yield WorkerKit(
+                engine, owner, by_id, {i: SourceStats(s.name) for i, s in by_id.items()},
+                fetcher, slots, Plumbing(engine, reads, writes, parser, archive, now),
+                control, group)
     finally:
         parser.close()
         for pool in (reads, writes, control):

@@ -1,8 +1,8 @@
 """Which workers are alive, so each takes only its fair share of a host's slots.
 
 A worker holds one connection for its whole life whose `application_name` says
-"harvester-worker <group> <owner>", where the group is a short hash of the
-sources it works on. PostgreSQL lists live sessions in pg_stat_activity, so the
+"harvester-worker <group> pid=... host=...", where the group is a short hash of
+the sources it works on. PostgreSQL lists live sessions in pg_stat_activity, so the
 count of a group's workers needs no table and no cleanup: a worker killed with
 SIGKILL drops out as soon as the server sees its connection close.
 
@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
+
+from .lock_holder import SourceBusy
+from .lock_pg import PG_NAMESPACE, PgLocks, pg_key
 
 PREFIX = "harvester-worker"
 _APP_NAME_MAX = 63  # PostgreSQL keeps NAMEDATALEN - 1 bytes
@@ -31,17 +36,33 @@ def group_of(source_names: Sequence[str]) -> str:
 
 
 @contextmanager
-def presence(engine: Engine, group: str, owner: str) -> Iterator[None]:
-    """Be counted among the group's live workers while inside."""
-    conn = engine.connect()
+def presence(engine: Engine, group: str, sources: Sequence[str] = ()) -> Iterator[None]:
+    """Be counted among the group's live workers while inside, holding a SHARED lock on
+    each source: workers run side by side, but not beside a `harvester harvest` of the
+    same source (which takes it exclusively, pipelines/lock_pg.py). SourceBusy when
+    such a harvest holds one."""
+    conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     try:
+        # pid= and host= as the harvest's locks say them, so its "busy" message names us
+        name = f"{PREFIX} {group} pid={os.getpid()} host={socket.gethostname()}"
         conn.execute(text("SELECT set_config('application_name', :name, false)"),
-                     {"name": f"{PREFIX} {group} {owner}"[:_APP_NAME_MAX]})
-        conn.commit()
+                     {"name": name[:_APP_NAME_MAX]})
+        for source in sorted(sources):
+            if not conn.execute(text("SELECT pg_try_advisory_lock_shared(:ns, :key)"),
+                                {"ns": PG_NAMESPACE, "key": pg_key(source)}).scalar_one():
+                raise SourceBusy(_holder(engine, source) + "; start workers once it ends")
         yield
     finally:
-        conn.invalidate()  # not back to the pool still wearing the name
+        conn.invalidate()  # never back to the pool with its name and locks
         conn.close()
+
+
+def _holder(engine: Engine, source: str) -> str:
+    locks = PgLocks(engine)
+    try:
+        return locks.holder(source).describe()
+    finally:
+        locks.release()
 
 
 def live_workers(conn: Connection, group: str) -> int:

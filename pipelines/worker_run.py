@@ -71,11 +71,12 @@ async def run_worker(
     stop = stop if stop is not None else asyncio.Event()
     owner = owner or new_owner()
     signalled = False
-    with engine.begin() as conn:
-        run_id = start_run(conn, [s.name for s in sources], now())
-    log.info("worker %s started run %d", owner, run_id)
+    # SourceBusy here, before a run row exists, while a harvest holds a source
     async with open_kit(settings, engine, sources, owner, client=client,
                         parse_workers=options.parse_workers, now=now) as kit:
+        with engine.begin() as conn:
+            run_id = start_run(conn, [s.name for s in sources], now())
+        log.info("worker %s started run %d", owner, run_id)
         seconds = 0.0
         try:
             seconds = await work_rounds(kit, options, stop)
