@@ -174,6 +174,18 @@ def release_rows(conn: Connection, owner: str) -> int:
     return int(result.rowcount or 0)
 
 
+def give_up(conn: Connection, source_ids: Sequence[int], max_attempts: int) -> int:
+    """Fail the rows whose holders died `max_attempts` times (a page that kills workers,
+    say by exhausting their memory, must not kill them all); the next enqueue re-queues
+    them. Returns how many."""
+    result = conn.execute(text(
+        "UPDATE frontier SET state = 'failed', error_reason = 'lease-expired', "
+        "finished_at = now(), lease_owner = NULL, lease_until = NULL "
+        "WHERE source_id = ANY(:sources) AND state = 'leased' AND lease_until < now() "
+        "AND attempts >= :max"), {"sources": list(source_ids), "max": max_attempts})
+    return int(result.rowcount or 0)
+
+
 def remaining(conn: Connection, source_ids: Sequence[int]) -> int:
     """Rows still to do (queued, or leased by a live or dead worker)."""
     return int(conn.execute(text(

@@ -1,6 +1,7 @@
 """A worker's plan for its next round, in one transaction: which host slots to hold
 and which frontier rows to claim with them.
 
+    rows whose holders died MAX_ATTEMPTS times ─▶ failed ('lease-expired')
     live workers of the group ─▶ fair share per host, ceil(concurrency / live)
     hosts without claimable rows: their slots freed
     over the share (a worker joined): the extra slots freed
@@ -17,9 +18,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
-from .frontier import Claimed, claim, claimable_hosts
+from .frontier import Claimed, claim, claimable_hosts, give_up
 from .frontier_hosts import HostPolicy, acquire_slot, release_slots
 from .worker_presence import fair_share, live_workers
+
+MAX_ATTEMPTS = 5  # claims of a page whose holders all died before it is failed
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Plan:
 
 def plan_round(conn: Connection, *, owner: str, group: str, source_ids: Sequence[int],
                ttl: float, batch: int, held: Mapping[str, Set[int]]) -> Plan:
+    give_up(conn, source_ids, MAX_ATTEMPTS)
     live = live_workers(conn, group)
     hosts = claimable_hosts(conn, source_ids)
     for host, slots in held.items():

@@ -18,6 +18,7 @@ from pipelines.frontier import (
     claimable_hosts,
     complete,
     enqueue,
+    give_up,
     host_of,
     release_rows,
     remaining,
@@ -225,3 +226,17 @@ def test_reserved_starts_are_spaced_by_the_hosts_delay(engine: Engine) -> None:
     assert waits[0] < 0.5
     assert waits[1] == pytest.approx(10.0, abs=0.5)
     assert waits[2] == pytest.approx(20.0, abs=0.5)
+
+
+def test_a_page_whose_holders_keep_dying_is_failed_after_max_attempts(
+        engine: Engine, source_id: int) -> None:
+    with engine.begin() as conn:
+        enqueue(conn, source_id, urls(HOST_A, 2), NOW)
+    for _ in range(3):
+        with engine.begin() as conn:
+            assert give_up(conn, [source_id], 3) == 0
+            claim(conn, "doomed", [source_id], HOST_A, 1, ttl=0)  # dies at once
+        time.sleep(0.01)
+    with engine.begin() as conn:
+        assert give_up(conn, [source_id], 3) == 1
+    assert sorted(states(engine).values()) == [("failed", "lease-expired"), ("queued", None)]
