@@ -84,16 +84,21 @@ async def run_worker(
             signalled = stop.is_set() and not any(s.fatal for s in kit.stats.values())
         finally:
             _hand_back(engine, owner)
-        stats = list(kit.stats.values())
-        for source_id, st in kit.stats.items():
+        for st in kit.stats.values():
             st.seconds = seconds
             if signalled and st.fatal is None:
                 st.stopped = STOPPED
-            try:
-                in_transaction(engine, lambda conn, i=source_id, s=st: record_run_source(  # type: ignore[misc]
-                    conn, run_id, i, s.to_json()), what="recording the source's stats")
-            except DatabaseError as exc:  # keep the error that stopped the source
-                log.error("source %s: %s", st.name, exc)
+        by_id = dict(kit.stats)
+
+    def record(conn: Connection) -> None:
+        for source_id, st in by_id.items():
+            record_run_source(conn, run_id, source_id, st.to_json())
+
+    try:
+        in_transaction(engine, record, what="recording the sources' stats failed on")
+    except DatabaseError as exc:  # keep the error that stopped a source, if one did
+        log.error("%s", exc)
+    stats = list(by_id.values())
     report = RunReport(run_id, tuple(stats))
 
     def close_run(conn: Connection) -> None:
