@@ -87,24 +87,25 @@ class Rounds:
     async def run(self) -> None:
         beat = asyncio.create_task(self._heartbeat())
         try:
-            while not self.stop.is_set():
-                try:
-                    claimed = await self._plan()
-                except DatabaseError as exc:
-                    for stats in self.kit.stats.values():
-                        stats.fatal = stats.fatal or str(exc)
-                    return
-                if claimed:
-                    await self._round(claimed)
-                    continue
-                left = partial(remaining, source_ids=list(self.kit.by_id))
-                if self.options.until_empty and await self._db(left) == 0:
-                    return
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stop.wait(), self.options.poll_seconds)
+            await self._loop()
+        except DatabaseError as exc:  # the frontier is unreachable: this worker stops
+            for stats in self.kit.stats.values():
+                stats.fatal = stats.fatal or str(exc)
         finally:
             beat.cancel()
             await asyncio.gather(beat, return_exceptions=True)
+
+    async def _loop(self) -> None:
+        while not self.stop.is_set():
+            claimed = await self._plan()
+            if claimed:
+                await self._round(claimed)
+                continue
+            left = partial(remaining, source_ids=list(self.kit.by_id))
+            if self.options.until_empty and await self._db(left) == 0:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), self.options.poll_seconds)
 
     # -- planning: slots and claims ---------------------------------------------------------
 
