@@ -13,6 +13,7 @@ its share as the first hands back its extra slots at its next round.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -22,6 +23,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from .lock_holder import SourceBusy
 from .lock_pg import PG_NAMESPACE, PgLocks, pg_key
@@ -53,7 +55,12 @@ def presence(engine: Engine, group: str, sources: Sequence[str] = ()) -> Iterato
                 raise SourceBusy(_holder(engine, source) + "; start workers once it ends")
         yield
     finally:
-        conn.invalidate()  # never back to the pool with its name and locks
+        # said out loud, because a closed session leaves pg_stat_activity (and drops its
+        # locks) only once its backend has exited, a moment later
+        with contextlib.suppress(SQLAlchemyError):
+            conn.execute(text("SELECT pg_advisory_unlock_all(), "
+                              "set_config('application_name', '', false)"))
+        conn.invalidate()  # never back to the pool
         conn.close()
 
 
