@@ -76,17 +76,19 @@ def _chrome_bottom(base: str, index: int, titles: list[tuple[str, str]]) -> str:
             f"</ul></nav>")
 
 
-def build_site(root: Path, n: int, base: str, seed: int = 1) -> list[str]:
-    """Write n pages, sitemaps, listing pages and robots.txt under root; returns page URLs."""
+def build_site(root: Path, n: int, base: str, seed: int = 1, *, pad: bool = True) -> list[str]:
+    """Write n pages, sitemaps, listing pages and robots.txt under root; returns page URLs.
+    `pad=False`: the sample site's own pages (~7 KiB), without the portal chrome."""
     records = list(synthetic_records(n, seed=seed))
     titles = [(r["slug"], r["title"]) for r in records]
     top = _chrome_top(base)
     urls = []
     for i, rec in enumerate(records):
         html = render_page(rec, base)
-        html = html.replace('<main id="page-content">', top + '<main id="page-content">', 1)
-        html = html.replace('<footer id="page-footer"',
-                            _chrome_bottom(base, i, titles) + '<footer id="page-footer"', 1)
+        if pad:
+            html = html.replace('<main id="page-content">', top + '<main id="page-content">', 1)
+            html = html.replace('<footer id="page-footer"',
+                                _chrome_bottom(base, i, titles) + '<footer id="page-footer"', 1)
         folder = root / "en" / "publications" / rec["slug"]
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "index.html").write_text(html, encoding="utf-8")
