@@ -77,8 +77,8 @@ def _chrome_bottom(base: str, index: int, titles: list[tuple[str, str]]) -> str:
 
 
 def build_site(root: Path, n: int, base: str, seed: int = 1, *, pad: bool = True) -> list[str]:
-    """Write n pages, sitemaps, listing pages and robots.txt under root; returns page URLs.
-    `pad=False`: the sample site's own pages (~7 KiB), without the portal chrome."""
+    """Write n pages (`pad=False`: ~8.6 KiB, no portal chrome), sitemaps, listing pages and
+    robots.txt under root; returns page URLs."""
     records = list(synthetic_records(n, seed=seed))
     titles = [(r["slug"], r["title"]) for r in records]
     top = _chrome_top(base)
