@@ -1,10 +1,9 @@
 """A static Pure-like portal on disk, served on 127.0.0.1 by nginx (or a Python fallback).
 
-Shared by bench/e2e.py and bench/rehash.py. Pages come from the sample site's
+Shared by bench/e2e.py, bench/rehash.py and bench/rss.py. Pages come from the sample site's
 generator (`synthetic_records` + `render_page`) and are padded to about 60 KB
 with the chrome a real portal carries: a mega-menu of organisational units, a
-"similar outputs" list and a link-heavy footer. The padding is markup, not
-noise, so parsers walk a realistic tree.
+"similar outputs" list and a link-heavy footer (markup, not noise).
 """
 
 from __future__ import annotations
