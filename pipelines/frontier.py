@@ -82,7 +82,8 @@ def host_of(url: str) -> str | None:
 
 def enqueue(conn: Connection, source_id: int, urls: Iterable[str], at: datetime
             ) -> EnqueueCounts:
-    """Queue these (already normalised) URLs of one source."""
+    """Queue these (already normalised) URLs of one source. Workers only claim rows of
+    hosts registered with frontier_hosts.register_hosts (harvester enqueue does both)."""
     counts = EnqueueCounts()
     rows: list[dict[str, object]] = []
     invalid = 0
