@@ -50,15 +50,15 @@ class Stopped(Exception):
 
 
 class AnswerArchive:
-    """ListRecords answers kept until the next commit, then written and synced first."""
+    """Every answer (Identify, ListMetadataFormats, ListRecords, errors) kept until the
+    next commit, then written and synced before it."""
 
     def __init__(self, writer: WarcWriter, writes: Executor | None) -> None:
         self.writer, self.writes = writer, writes
         self.kept: list[Page] = []
 
     def keep(self, params: Mapping[str, str], page: Page) -> None:
-        if params.get("verb") == "ListRecords":
-            self.kept.append(page)
+        self.kept.append(page)
 
     async def flush(self) -> None:
         if self.kept:

@@ -33,6 +33,8 @@ from typing import Any
 import httpx
 from sqlalchemy.engine import Engine
 
+from harvester._fetch.netsafety import system_resolve
+from harvester._fetch.resolver import CheckedResolver
 from harvester.errors import HarvestError, UnsafeURL
 from harvester.http import Fetcher, make_client
 from harvester.oai.client import OAIClient
@@ -77,7 +79,10 @@ async def harvest_oai_source(
     started = time.monotonic()
     with engine.begin() as conn:
         source_id = ensure_source(conn, source.name, source.platform, source.oai, now=now())
-    http = client or make_client(settings.fetch)
+    # its own client: the connection resolves through the same check as the base URL's,
+    # so a DNS answer that changes after the check cannot reach a private address
+    http = client or make_client(settings.fetch, resolver=CheckedResolver(
+        system_resolve, lambda host: source.politeness.allow_private))
     fs = settings.fetch
     oai = OAIClient(source.oai, client=http, sleep=sleep or asyncio.sleep, now=now,
                     max_retries=fs.max_retries, backoff_base=fs.backoff_base,

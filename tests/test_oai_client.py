@@ -407,3 +407,24 @@ async def test_delay_paces_consecutive_requests_but_not_the_first() -> None:
     sleeps = Sleeps()
     await collect(make_client(handler, sleeps, delay=2.5))
     assert sleeps.calls == [2.5]
+
+
+async def test_every_answer_reaches_on_response_retries_and_errors_included() -> None:
+    answers = iter([
+        httpx.Response(503, headers={"Retry-After": "1"}, text="busy, come back"),
+        httpx.Response(200, content=records_page(["a"], "t1")),
+        httpx.Response(404, text="<html>nope</html>"),
+    ])
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        return next(answers)
+
+    seen: list[tuple[str, int, bytes]] = []
+    client = make_client(handler, on_response=lambda params, page: seen.append(
+        (params["verb"], page.status, page.body)))
+    with pytest.raises(HTTPStatusError):
+        await collect(client)
+    assert [(verb, status) for verb, status, _ in seen] == [
+        ("ListRecords", 503), ("ListRecords", 200), ("ListRecords", 404)]
+    assert seen[0][2] == b"busy, come back"  # the error's body is kept for the archive
+    assert seen[2][2] == b"<html>nope</html>"

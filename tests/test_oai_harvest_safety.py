@@ -299,8 +299,8 @@ def test_client_base_url_that_does_not_resolve_is_a_network_error_without_a_requ
 # --- archive -------------------------------------------------------------------------------
 
 
-def archived_lists(directory: Path) -> list[dict[str, str]]:
-    """The request parameters of every ListRecords response record in the WARC files."""
+def archived_answers(directory: Path) -> list[dict[str, str]]:
+    """The request parameters of every response record in the WARC files."""
     out = []
     for path in sorted(directory.glob("*.warc.gz")):
         with open(path, "rb") as f:
@@ -313,6 +313,11 @@ def archived_lists(directory: Path) -> list[dict[str, str]]:
                 assert b"<OAI-PMH" in body
                 out.append(params)
     return out
+
+
+def archived_lists(directory: Path) -> list[dict[str, str]]:
+    """The request parameters of every ListRecords response record in the WARC files."""
+    return [p for p in archived_answers(directory) if p.get("verb") == "ListRecords"]
 
 
 def test_every_list_records_response_is_archived_before_its_page_commits(
@@ -332,6 +337,9 @@ def test_every_list_records_response_is_archived_before_its_page_commits(
     listed = server.list_requests()
     assert len(listed) == PAGES + 1
     assert archived_lists(warc) == listed  # one response per request, in order, no others
+    # the other verbs' answers are archived too: every response, not only the lists
+    verbs = {p["verb"] for p in archived_answers(warc)}
+    assert {"Identify", "ListMetadataFormats", "ListRecords"} <= verbs
     # each page's answer was synced to disk before the commit that stored its records
     assert all(on_disk >= pages for pages, on_disk in seen[:-1])
     assert [p for p, _ in seen[:PAGES]] == list(range(1, PAGES + 1))

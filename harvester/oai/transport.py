@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from harvester._fetch.body import read_body
+from harvester._fetch.body import read_body, read_prefix
 from harvester._fetch.netsafety import AddressGuard, Resolver, system_resolve
 
 # one retry policy for every request the harvester makes (harvester/_fetch/retry.py)
@@ -26,9 +26,11 @@ from harvester.errors import GoneError, HTTPStatusError, NetworkError, UnsafeURL
 from harvester.oai.protocol import Identify
 from harvester.types import Page
 
-# (request params, the answer) for every response that may carry an OAI answer
+# (request params, the answer) for every HTTP answer: OAI ones whole, others (a 503,
+# an HTML error page) with a body prefix, so the archive holds every response
 OnResponse = Callable[[Mapping[str, str], Page], None]
 _PORTS = {"http": 80, "https": 443}
+ERROR_BODY_CAP = 64 * 1024  # of an answer kept only for the archive
 
 
 class _Retryable(Exception):
@@ -151,12 +153,21 @@ class OAITransport:
                 "GET", self.base_url, params=params, headers=self._headers
             ) as resp:
                 url, status = str(resp.url), resp.status_code
-                if status not in RETRY_STATUSES:
+                if status in RETRY_STATUSES:
+                    body = b""
+                    if self.on_response is not None:
+                        body, _ = await read_prefix(resp, cap=ERROR_BODY_CAP)
+                else:
                     body = await read_body(resp, url=url, max_bytes=self.max_bytes)
         except httpx.TransportError as exc:
             raise _Retryable(None, None, f"{type(exc).__name__}: {exc}") from exc
         except Transient as exc:  # a body cut off or dropped mid-read
             raise _Retryable(None, None, str(exc)) from exc
+        if self.on_response is not None:
+            self.on_response(params, Page(
+                url=url, body=body, status=status,
+                headers={k.lower(): v for k, v in resp.headers.items()},
+                fetched_at=self._now(), requested_url=str(httpx.URL(self.base_url, params=params))))
         if status in RETRY_STATUSES:
             after = parse_retry_after(resp.headers.get("retry-after"), self._now())
             if after is not None and after > self.max_retry_after:
@@ -165,12 +176,6 @@ class OAITransport:
                 )
             raise _Retryable(status, after, f"HTTP {status}")
         if status < 300 or b"OAI-PMH" in body[:4096]:
-            if self.on_response is not None:
-                requested = str(httpx.URL(self.base_url, params=params))
-                self.on_response(params, Page(
-                    url=url, body=body, status=status,
-                    headers={k.lower(): v for k, v in resp.headers.items()},
-                    fetched_at=self._now(), requested_url=requested))
             return body, url
         cls = GoneError if status in (404, 410) else HTTPStatusError
         raise cls(f"HTTP {status}", status=status, url=url)
