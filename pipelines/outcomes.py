@@ -32,11 +32,13 @@ def fetched_row(
     *,
     reason: str | None = None,
     message: str | None = None,
+    url: str | None = None,
 ) -> FetchRow:
     """The row for an answer with a body: new validators and its hash (computed once
-    by the caller: hashing a 60 KB body costs a tenth of a millisecond)."""
+    by the caller: hashing a 60 KB body costs a tenth of a millisecond). `url`: the
+    normalised URL that was asked for, when the caller has it already."""
     return FetchRow(
-        url=normalize_url(page.requested_url or page.url),
+        url=url if url is not None else normalize_url(page.requested_url or page.url),
         status=page.status,
         etag=page.headers.get("etag"),
         last_modified=page.headers.get("last-modified"),

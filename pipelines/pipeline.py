@@ -201,15 +201,16 @@ class SourcePipeline:
         if parsed.same:
             # Same bytes as last time: nothing to parse, nothing to load.
             stats.same_content += 1
-            return Outcome(url, fetched_row(answer, parsed.sha256, known, now()),
+            return Outcome(url, fetched_row(answer, parsed.sha256, known, now(), url=url),
                            page=page, warc=parsed.warc)
         if parsed.record is None:
             reason = parsed.reason or "not-a-record"
             stats.count_problem(reason, url, parsed.message)
-            return Outcome(url, fetched_row(answer, parsed.sha256, None, now(), reason=reason,
-                                            message=parsed.message), page=page, warc=parsed.warc)
-        return Outcome(url, fetched_row(answer, parsed.sha256, parsed.record.source_key, now()),
-                       parsed.record, page, parsed.warc)
+            row = fetched_row(answer, parsed.sha256, None, now(), reason=reason,
+                              message=parsed.message, url=url)
+            return Outcome(url, row, page=page, warc=parsed.warc)
+        row = fetched_row(answer, parsed.sha256, parsed.record.source_key, now(), url=url)
+        return Outcome(url, row, parsed.record, page, parsed.warc)
 
     # -- writing -------------------------------------------------------------------------
 
