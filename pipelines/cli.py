@@ -242,10 +242,11 @@ from .cli_works import works_command  # noqa: E402
 
 main.add_command(works_command)
 
-from .cli_worker import enqueue_command, worker_command  # noqa: E402
+from .cli_worker import enqueue_command, frontier_command, worker_command  # noqa: E402
 
 main.add_command(enqueue_command)
 main.add_command(worker_command)
+main.add_command(frontier_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,8 +1,9 @@
-"""`harvester enqueue` and `harvester worker`: distributed harvesting on PostgreSQL.
+"""`harvester enqueue`, `worker` and `frontier`: distributed harvesting on PostgreSQL.
 
 Registered on the main group in `pipelines.cli`. `enqueue` fills the shared
 frontier by discovery; any number of `worker` processes, on any machines with
-the same config, drain it (pipelines/worker.py). Exit codes as `harvest`.
+the same config, drain it (pipelines/worker.py); `frontier` shows where it
+stands. Exit codes as `harvest`.
 """
 
 from __future__ import annotations
@@ -101,3 +102,28 @@ def worker_command(config_path: Path, source_names: tuple[str, ...], lease_secon
     if signalled is not None:
         sys.exit(signalled)
     sys.exit(EXIT_OK if report.ok else EXIT_SOURCE_FAILED)
+
+
+@click.command("frontier")
+@config_option
+@source_option
+@handle_errors
+def frontier_command(config_path: Path, source_names: tuple[str, ...]) -> None:
+    """Show the shared frontier: pages per state and source, host slots and their holders."""
+    from .config import load_settings
+    from .db import open_database
+    from .frontier import require_postgres
+    from .frontier_status import frontier_status
+
+    settings = load_settings(config_path)
+    for name in source_names:
+        settings.source(name)
+    require_postgres(settings.database_url, "frontier")
+    with open_database(settings.database_url).connect() as conn:
+        by_source, hosts = frontier_status(conn, source_names)
+    if not by_source:
+        click.echo("the frontier is empty: run `harvester enqueue`")
+    for source in by_source:
+        click.echo(source.line())
+    for host in hosts:
+        click.echo("  " + host.line())

@@ -4,6 +4,7 @@ in-process enqueue -> worker -> re-enqueue cycle on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,16 @@ from worker_site import PageSite
 from pipelines.cli import main
 from pipelines.config import load_settings
 from pipelines.db import open_database
+from pipelines.frontier import claim, complete, enqueue
 from pipelines.frontier_fill import enqueue_sources
+from pipelines.frontier_hosts import HostPolicy, acquire_slot, register_hosts
+from pipelines.load import ensure_source
 from pipelines.worker import WorkerOptions
 from pipelines.worker_run import run_worker
 
 PAGES = {"name": "pages", "platform": "pure", "urls": ["http://127.0.0.1:9/en/a"]}
 OAI = {"name": "oai", "oai": "http://127.0.0.1:9/oai"}
+NOW = datetime(2026, 11, 28, tzinfo=UTC)
 
 
 def config(tmp_path: Path, database: str, *sources: dict[str, Any]) -> Path:
@@ -90,3 +95,26 @@ def test_a_worker_with_nothing_queued_exits_at_once_when_asked_to(
     report = asyncio.run(run_worker(settings, engine, options=WorkerOptions(
         until_empty=True, poll_seconds=30)))
     assert report.status == "ok" and report.sources[0].discovered == 0
+
+
+@pytest.mark.postgres
+def test_frontier_shows_rows_per_state_and_who_holds_each_hosts_slots(
+        tmp_path: Path, pg_url: str) -> None:
+    engine = open_database(pg_url)
+    with engine.begin() as conn:
+        source_id = ensure_source(conn, "pages", "pure", None)
+        register_hosts(conn, {"h:1": HostPolicy(2, 0.5), "h:2": HostPolicy(1, 0.0)})
+        enqueue(conn, source_id, [f"http://h:{p}/{i}" for p in (1, 2) for i in range(3)], NOW)
+        rows = claim(conn, "w1", [source_id], "h:1", 2, ttl=30)
+        complete(conn, "w1", source_id, [(rows[0].url, None), (rows[1].url, "gone")])
+        claim(conn, "w1", [source_id], "h:1", 1, ttl=30)
+        acquire_slot(conn, "w1", "h:1", ttl=30)
+        acquire_slot(conn, "dead", "h:2", ttl=0)  # expired: not shown as held
+    path = config(tmp_path, pg_url, PAGES)
+    result = CliRunner().invoke(main, ["frontier", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "pages: queued=3 leased=1 done=1 failed=1 reasons=gone:1",
+        "  h:1: concurrency=2 delay=0.5s slots held=1 by w1",
+        "  h:2: concurrency=1 delay=0s slots held=0 by none",
+    ]
