@@ -6,7 +6,7 @@ many tags, so 200,000 nested <div>s (1 MB) took five minutes per parser.
 
 from __future__ import annotations
 
-import time
+import time  # limits count CPU seconds (process_time): a shared box skews wall time
 
 import pytest
 
@@ -32,10 +32,10 @@ def test_deeply_nested_pages_are_not_records_and_fail_fast(body: bytes) -> None:
     with pytest.raises(NotARecord, match="nest"):
         parse_page(page, "generic")
     for name in ("auto", *PARSERS):  # some refuse earlier, for their own reasons
-        start = time.perf_counter()
+        start = time.process_time()
         with pytest.raises(NotARecord):
             parse_page(page, name)
-        assert time.perf_counter() - start < 1.0, name
+        assert time.process_time() - start < 1.0, name
 
 
 def test_deeply_nested_listing_page_is_a_discovery_error() -> None:

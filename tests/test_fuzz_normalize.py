@@ -7,7 +7,7 @@ input, where a regex or a trimming loop can go quadratic.
 
 from __future__ import annotations
 
-import time
+import time  # limits count CPU seconds (process_time): a shared box skews wall time
 
 import pytest
 from hypothesis import given, settings
@@ -73,9 +73,9 @@ def test_every_normaliser_takes_any_text(text: str) -> None:
 @settings(max_examples=60, deadline=None)
 @given(_LONG)
 def test_long_repetitive_text_is_normalised_in_bounded_time(text: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     _check_all(text)
-    assert time.perf_counter() - start < 2.0, f"{len(text)} characters"
+    assert time.process_time() - start < 2.0, f"{len(text)} characters"
 
 
 @pytest.mark.parametrize(
@@ -83,6 +83,6 @@ def test_long_repetitive_text_is_normalised_in_bounded_time(text: str) -> None:
 )
 def test_over_long_doi_is_refused_fast(text: str) -> None:
     # trimming trailing punctuation one character at a time took 13 s at 200 KB
-    start = time.perf_counter()
+    start = time.process_time()
     assert normalize_doi(text) is None
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5

@@ -12,7 +12,7 @@ tests/test_parser_generic_bad_input.py holds the smaller first version of this.
 from __future__ import annotations
 
 import contextlib
-import time
+import time  # limits count CPU seconds (process_time): a shared box skews wall time
 from pathlib import Path
 
 import pytest
@@ -53,14 +53,14 @@ _FRAGMENTS = [
 def _parse_everything(body: bytes, url: str, worst: list[float]) -> None:
     page = Page(url=url, body=body)
     for name in NAMES:
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             record, _ = parse_page(page, name)
         except NotARecord:
             pass
         else:
             record.content_hash()  # UTF-8-encodable: the loader can hash and store it
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         worst[0] = max(worst[0], elapsed)
         assert elapsed < WALL, f"{name} took {elapsed:.2f} s on {len(body)} bytes"
 
@@ -136,10 +136,10 @@ def test_unterminated_meta_tags_are_read_in_linear_time(body: bytes) -> None:
     # 3 s for one 200 KB attribute value
     page = Page(url="https://repo.example.org/x", body=body)
     for name in NAMES:
-        start = time.perf_counter()
+        start = time.process_time()
         with contextlib.suppress(NotARecord):
             parse_page(page, name)
-        assert time.perf_counter() - start < 0.5, name
+        assert time.process_time() - start < 0.5, name
 
 
 @pytest.mark.parametrize("href", ["http://[::1", "//[x", "http://x]/y"])
