@@ -96,13 +96,15 @@ def release_slots(conn: Connection, owner: str, host: str | None = None,
     return int(result.rowcount or 0)
 
 
-def reserve_start(conn: Connection, host: str) -> float:
-    """Reserve the host's next request start; returns the seconds to wait for it (>= 0)."""
+def reserve_start(conn: Connection, host: str, delay: float) -> float:
+    """Reserve the host's next request start, `delay` seconds after the last one reserved
+    (the host's delay, or a longer robots.txt Crawl-delay); returns the seconds to wait."""
     wait = conn.execute(text("""
         UPDATE frontier_hosts
         SET next_start = GREATEST(COALESCE(next_start, clock_timestamp()), clock_timestamp())
-                         + delay * interval '1 second'
+                         + :delay * interval '1 second'
         WHERE host = :host
-        RETURNING EXTRACT(EPOCH FROM next_start - delay * interval '1 second'
-                          - clock_timestamp())"""), {"host": host}).scalar_one_or_none()
+        RETURNING EXTRACT(EPOCH FROM next_start - :delay * interval '1 second'
+                          - clock_timestamp())"""),
+        {"host": host, "delay": delay}).scalar_one_or_none()
     return max(0.0, float(wait)) if wait is not None else 0.0

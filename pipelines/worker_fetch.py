@@ -3,7 +3,8 @@
 `HostSlots` counts this worker's requests in flight per host against the number of
 slots it holds (pipelines/frontier_hosts.py); `LeasedFetcher` is the run's Fetcher
 with every fetch (robots.txt, retries and redirects included) inside one of those
-slots, and, for a host with a delay, the start reserved through the database first.
+slots, and, for a host with a delay (or a robots.txt Crawl-delay), the start
+reserved through the database first.
 The Fetcher's own per-host gate is opened wide: the slots are the limit, shared
 by every worker. A host whose slots were all lost makes its fetches wait; the
 worker then stops the round, which cancels them.
@@ -17,6 +18,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
+
 from harvester.http import Fetcher, NotModified, OnRetry
 from harvester.politeness import Politeness
 from harvester.types import Page
@@ -28,7 +31,7 @@ _GATE_CONCURRENCY = 1024
 
 _DEFAULT_POLITENESS = Politeness()
 
-Reserve = Callable[[str], Awaitable[float]]
+Reserve = Callable[[str, float], Awaitable[float]]  # (host, delay) -> seconds to wait
 
 
 class HostSlots:
@@ -96,9 +99,19 @@ class LeasedFetcher(Fetcher):
         if host is None:  # the Fetcher says why (UnsafeURL)
             return await super().fetch(url, politeness=wide)
         async with self.slots.hold(host):
-            if self.slots.delay(host) > 0:
-                wait = await self._reserve(host)
+            delay = max(self.slots.delay(host), self._crawl_delay(url, host, politeness))
+            if delay > 0:
+                wait = await self._reserve(host, delay)
                 if wait > 0:
                     await self._pause(wait)
             return await super().fetch(url, politeness=wide, etag=etag,
                                        last_modified=last_modified, on_retry=on_retry)
+
+    def _crawl_delay(self, url: str, host: str, politeness: Politeness) -> float:
+        """robots.txt's Crawl-delay for us, once the Fetcher has read it (the first request
+        to a host goes unspaced), so that it too holds across workers."""
+        if not politeness.obey_robots:
+            return 0.0
+        rules = self._robots.peek(f"{httpx.URL(url).scheme}://{host}")
+        delay = rules.crawl_delay(self._settings.user_agent) if rules is not None else None
+        return delay or 0.0

@@ -104,12 +104,12 @@ async def _kit(
                if settings.archive else None)
     loop = asyncio.get_running_loop()
 
-    def reserve_now(host: str) -> float:
+    def reserve_now(host: str, delay: float) -> float:
         with engine.begin() as conn:
-            return reserve_start(conn, host)
+            return reserve_start(conn, host, delay)
 
-    async def reserve(host: str) -> float:
-        return await loop.run_in_executor(control, reserve_now, host)
+    async def reserve(host: str, delay: float) -> float:
+        return await loop.run_in_executor(control, reserve_now, host, delay)
 
     slots = HostSlots()
     try:

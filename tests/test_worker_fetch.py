@@ -31,17 +31,18 @@ def fetcher(slots: HostSlots, reserved: list[str] | None = None,
             ) -> LeasedFetcher:
     queue = list(waits or [])
 
-    async def reserve(host: str) -> float:
+    async def reserve(host: str, delay: float) -> float:
         if reserved is not None:
-            reserved.append(host)
+            reserved.append(f"{host} {delay:g}")
         return queue.pop(0) if queue else 0.0
 
     async def pause(seconds: float) -> None:
         if paused is not None:
             paused.append(seconds)
 
+    # the Fetcher's own waits (a Crawl-delay in its gate) go through `pause` too
     return LeasedFetcher(FetchSettings(timeout=5.0, max_retries=0), slots=slots,
-                         reserve=reserve, pause=pause)
+                         reserve=reserve, pause=pause, sleep=pause)
 
 
 @pytest.mark.parametrize("held", [1, 2, 3])
@@ -79,7 +80,7 @@ async def test_a_delayed_host_waits_for_each_reserved_start(server: ScriptedServ
     async with fetcher(slots, reserved, waits=[0.0, 2.0, 4.0], paused=paused) as f:
         for i in range(3):
             await f.fetch(server.url(f"/p/{i}"), politeness=SOURCE)
-    assert reserved == [host] * 3
+    assert reserved == [f"{host} 2"] * 3
     assert paused == [2.0, 4.0]
 
 
@@ -114,3 +115,18 @@ async def test_a_cancelled_holder_lets_the_next_request_in() -> None:
     assert entries == 2 and slots.max_busy["h"] == 1
     second.cancel()
     await asyncio.gather(second, return_exceptions=True)
+
+
+async def test_a_robots_crawl_delay_is_reserved_across_workers_too() -> None:
+    with ScriptedServer() as srv:
+        srv.route("/robots.txt", Reply(200, b"User-agent: *\nCrawl-delay: 3\n"))
+        srv.route("/p", Reply(200, b"<html></html>"))
+        slots = HostSlots()
+        host = host_of(srv.base_url) or ""
+        slots.set(host, 1, delay=0.5)
+        reserved: list[str] = []
+        async with fetcher(slots, reserved) as f:
+            for _ in range(2):
+                await f.fetch(srv.url("/p"), politeness=SOURCE)
+    # the first request reads robots.txt; from then on its Crawl-delay wins
+    assert reserved == [f"{host} 0.5", f"{host} 3"]

@@ -220,9 +220,9 @@ def test_reserved_starts_are_spaced_by_the_hosts_delay(engine: Engine) -> None:
     waits = []
     for _ in range(3):
         with engine.begin() as conn:
-            waits.append(reserve_start(conn, HOST_A))
+            waits.append(reserve_start(conn, HOST_A, 10.0))
     with engine.begin() as conn:
-        assert reserve_start(conn, HOST_B) == 0.0
+        assert reserve_start(conn, HOST_B, 0.0) == 0.0
     assert waits[0] < 0.5
     assert waits[1] == pytest.approx(10.0, abs=0.5)
     assert waits[2] == pytest.approx(20.0, abs=0.5)
