@@ -32,6 +32,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Self
 
 import aiohttp
 import httpx
@@ -100,7 +101,7 @@ class Fetcher:
     def recorder(self, recorder: Recorder | None) -> None:
         self._answers.recorder = recorder
 
-    def keeping_pages(self) -> Fetcher:
+    def keeping_pages(self) -> Self:
         """A view of this fetcher (same client, hosts, robots, stats, recorder) for a
         caller that archives the 2xx pages fetch() returns itself: those are not
         recorded; everything else (redirects, 304, errors, robots.txt) still is."""

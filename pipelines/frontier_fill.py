@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 from harvester.errors import HarvestError
 from harvester.http import Fetcher
 from harvester.normalize.identifiers import normalize_url
+from harvester.warc import ArchiveRecorder, WarcWriter
 
 from .config import Settings, SourceSettings
 from .discover import discover
@@ -63,8 +65,23 @@ async def enqueue_sources(
     """Discover the named sources (default: all but OAI-PMH ones) into the frontier."""
     require_postgres(engine, "enqueue")
     sources = worker_sources(settings, source_names)
-    async with Fetcher(settings.fetch, client=client, now=now) as fetcher:
-        return [await _fill(source, engine, fetcher, now) for source in sources]
+    archive = (WarcWriter(settings.archive.directory, max_bytes=settings.archive.max_file_bytes)
+               if settings.archive else None)
+    writes = ThreadPoolExecutor(1, thread_name_prefix="enqueue-write")
+    try:
+        async with Fetcher(settings.fetch, client=client, now=now) as fetcher:
+            # discovery's answers (robots.txt, sitemaps, listings) go to the raw archive
+            recorder = ArchiveRecorder(archive, writes) if archive is not None else None
+            fetcher.recorder = recorder
+            try:
+                return [await _fill(source, engine, fetcher, now) for source in sources]
+            finally:
+                if recorder is not None:
+                    recorder.flush()
+    finally:
+        writes.shutdown(wait=True)
+        if archive is not None:
+            archive.close()
 
 
 async def _fill(source: SourceSettings, engine: Engine, fetcher: Fetcher,

@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
-from harvester.warc import WarcWriter
+from harvester.warc import ArchiveRecorder, WarcWriter
 
 from .config import Settings, SourceSettings
 from .frontier import complete, release_rows
@@ -112,16 +112,23 @@ async def _kit(
         return await loop.run_in_executor(control, reserve_now, host, delay)
 
     slots = HostSlots()
+    recorder: ArchiveRecorder | None = None
     try:
         fetcher = LeasedFetcher(settings.fetch, client=client, now=now, slots=slots,
                                 reserve=reserve)
         async with fetcher:
+            # as in a harvest: the pipelines archive their pages (their rows point there),
+            # the recorder every other answer (robots.txt, redirects, 304s, errors)
+            recorder = ArchiveRecorder(archive, writes) if archive is not None else None
+            fetcher.recorder = recorder
             yield WorkerKit(
                 engine, owner, by_id, {i: SourceStats(s.name) for i, s in by_id.items()},
-                fetcher, slots, Plumbing(engine, reads, writes, parser, archive, now),
-                control, group)
+                fetcher.keeping_pages() if archive is not None else fetcher, slots,
+                Plumbing(engine, reads, writes, parser, archive, now), control, group)
     finally:
         parser.close()
+        if recorder is not None:
+            recorder.flush()
         for pool in (reads, writes, control):
             pool.shutdown(wait=True)
         if archive is not None:

@@ -4,14 +4,17 @@ in-process enqueue -> worker -> re-enqueue cycle on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from click.testing import CliRunner
 from sqlalchemy import text
+from warcio.archiveiterator import ArchiveIterator
 from worker_site import PageSite
 
 from pipelines.cli import main
@@ -118,3 +121,42 @@ def test_frontier_shows_rows_per_state_and_who_holds_each_hosts_slots(
         "  h:1: concurrency=2 delay=0.5s slots held=1 by w1",
         "  h:2: concurrency=1 delay=0s slots held=0 by none",
     ]
+
+
+@pytest.mark.postgres
+def test_enqueue_and_worker_archive_every_answer_once_pages_where_their_rows_point(
+        tmp_path: Path, pg_url: str) -> None:
+    engine = open_database(pg_url)
+    archive = tmp_path / "warc"
+    options = WorkerOptions(until_empty=True, poll_seconds=0.05, parse_workers=0, batch=4)
+    with PageSite(6) as site:
+        settings = load_settings(_with_archive(config(tmp_path, pg_url, {
+            "name": "s", "platform": "pure", "allow_private": True,
+            "politeness": {"concurrency": 2, "delay": 0},
+            "sitemap": f"{site.base_url}/sitemap.xml"}), archive))
+        asyncio.run(enqueue_sources(settings, engine))
+        report = asyncio.run(run_worker(settings, engine, options=options))
+        pages = set(site.page_paths)
+    assert report.status == "ok"
+    archived: Counter[tuple[str, int]] = Counter()
+    for path in sorted(archive.glob("*.warc.gz")):
+        with open(path, "rb") as f:
+            for record in ArchiveIterator(f):
+                if record.rec_type == "response":
+                    uri = record.rec_headers.get_header("WARC-Target-URI")
+                    archived[(urlsplit(uri).path, int(record.http_headers.get_statuscode()))] += 1
+    # the enqueue's discovery and the worker's robots.txt, then every page once
+    assert archived[("/sitemap.xml", 200)] == 1
+    assert archived[("/robots.txt", 200)] == 2
+    assert {p for p, _ in archived} - {"/sitemap.xml", "/robots.txt"} == pages
+    assert all(archived[(p, 200)] == 1 for p in pages)
+    with engine.connect() as conn:
+        located = conn.execute(text(
+            "select count(*) from fetched_pages where warc_file is not null")).scalar_one()
+    assert located == len(pages)
+
+
+def _with_archive(path: Path, archive: Path) -> Path:
+    data = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump({**data, "archive": str(archive)}))
+    return path
