@@ -28,6 +28,7 @@ from .models_core import (
     subjects,
     venues,
 )
+from .models_frontier import frontier, frontier_hosts, host_leases
 from .models_oai import oai_checkpoints, oai_records
 from .models_runs import fetched_pages, harvest_run_fill_rates, harvest_run_sources, harvest_runs
 from .models_works import work_members, work_overrides, works
@@ -40,9 +41,12 @@ __all__ = [
     "citations",
     "fetched_pages",
     "files",
+    "frontier",
+    "frontier_hosts",
     "harvest_run_fill_rates",
     "harvest_run_sources",
     "harvest_runs",
+    "host_leases",
     "identifiers",
     "keywords",
     "metadata",

@@ -30,7 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from .models import UTCDateTime, metadata
+from .models_base import UTCDateTime, metadata
 
 # BIGINT on PostgreSQL (re-enqueueing spends sequence values); SQLite's rowid alias
 # must be spelled INTEGER to autoincrement
