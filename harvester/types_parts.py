@@ -5,13 +5,33 @@ which is written as its ISO form)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from operator import attrgetter
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
+
+def positional_pickle(cls: type[_T]) -> type[_T]:
+    """Pickle as `cls(*values)`: a slots dataclass's own pickling calls fields() and
+    object.__setattr__ per field, twice as slow both ways (records cross process
+    boundaries by the thousand: pipelines/parse_pool.py). Unpickling runs __init__ and
+    __post_init__ again, which every class here gives the same result on its own output."""
+    values = attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
+    if len(fields(cls)) == 1:  # type: ignore[arg-type]
+        raise TypeError("positional_pickle needs two fields or more")
+
+    def __reduce__(self: _T) -> tuple[type[_T], tuple[Any, ...]]:
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
 
 _ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True, order=True)
 class PartialDate:
     """A date at the precision the source gives: year, year-month or full date."""
@@ -54,6 +74,7 @@ class PartialDate:
         return self.isoformat()
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True)
 class PageRange:
     """Pages as printed: first/last are strings ("e0123", "xii"); count only if stated."""
@@ -66,6 +87,7 @@ class PageRange:
         return {"first": self.first, "last": self.last, "count": self.count}
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True)
 class Person:
     name: str
@@ -88,6 +110,7 @@ class Person:
         }
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True)
 class Subject:
     """A classification term: ASJC area, fingerprint concept (with weight), DDC, ..."""
@@ -101,6 +124,7 @@ class Subject:
         return {"scheme": self.scheme, "term": self.term, "weight": self.weight, "code": self.code}
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True)
 class Identifier:
     """Any identifier other than the DOI field: isbn, issn, eissn, handle, pure-uuid, ..."""
@@ -112,6 +136,7 @@ class Identifier:
         return {"scheme": self.scheme, "value": self.value}
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True)
 class FileLink:
     url: str
@@ -123,6 +148,7 @@ class FileLink:
         return {"url": self.url, "name": self.name, "mime": self.mime, "access": self.access}
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True)
 class Metric:
     """A count shown on the page (citations, downloads) and the day it was seen."""
@@ -136,6 +162,7 @@ class Metric:
         return {"name": self.name, "value": self.value, "source": self.source, "seen": self.seen}
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True)
 class Citation:
     """A "Cite this" rendering as the page gives it (RIS, BibTeX, APA, ...)."""

@@ -17,11 +17,13 @@ from .types_parts import (
     PartialDate,
     Person,
     Subject,
+    positional_pickle,
 )
 
 MAX_SOURCE_KEY = 500
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True)
 class Record:
     """One research output read from one page or OAI record, already normalised.

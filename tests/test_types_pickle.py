@@ -1,0 +1,94 @@
+"""Records cross process boundaries (parse workers) pickled: positional pickling must
+give back equal, still frozen values of the same class, with every field."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+
+import pytest
+
+from harvester.types import (
+    Citation,
+    FileLink,
+    Identifier,
+    Metric,
+    PageRange,
+    PartialDate,
+    Person,
+    Record,
+    Subject,
+)
+
+FULL = Record(
+    url="https://repo.example.org/item/1",
+    platform="oai",
+    source_key="oai:repo.example.org:1",
+    type="article",
+    type_raw="info:eu-repo/semantics/article",
+    title="On tests",
+    subtitle="a study",
+    abstract="Text with\nlines",
+    authors=(Person("Doe, Jane", "Doe", "Jane", "0000-0002-1825-0097", "author",
+                    ("Uni A", "Uni B"), "https://x.example/jd"), Person("Acme Lab")),
+    doi="10.1234/abc",
+    journal="J. Tests",
+    volume="3",
+    issue="2",
+    article_number="e12",
+    pages=PageRange("12", "19", 8),
+    published=PartialDate(2024, 2, 29),
+    online=PartialDate(2023, 11),
+    status="published",
+    status_date=PartialDate(2024),
+    language="en",
+    publisher="Pub",
+    host_publication="Proc.",
+    keywords=("a", "b"),
+    subjects=(Subject("ddc", "Science", 0.5, "500"),),
+    identifiers=(Identifier("issn", "1234-5678"),),
+    files=(FileLink("https://x.example/f.pdf", "f.pdf", "application/pdf", "open"),),
+    metrics=(Metric("downloads", 7, "page", "2024-01-01"),),
+    citations=(Citation("bibtex", "@article{x}"),),
+    provenance={"title": "oai_dc"},
+    warnings=("w",),
+)
+
+PARTS = [
+    PartialDate(2020), PartialDate(2020, 5), PageRange(), Person("X"),
+    Subject("s", "t"), Identifier("isbn", "1"), FileLink("u"), Metric("m", 1), Citation("f", "t"),
+]
+
+
+@pytest.mark.parametrize("value", [FULL, Record("u", "p", "k"), *PARTS], ids=repr)
+def test_pickled_value_comes_back_equal_with_every_field(value: object) -> None:
+    back = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(back) is type(value)
+    assert back == value
+    for f in dataclasses.fields(value):  # type: ignore[arg-type]
+        assert getattr(back, f.name) == getattr(value, f.name)
+
+
+def test_record_json_survives_pickling() -> None:
+    back = pickle.loads(pickle.dumps(FULL))
+    assert back.to_json() == FULL.to_json()
+    assert back.content_hash() == FULL.content_hash()
+
+
+def test_unpickled_record_is_still_frozen() -> None:
+    back = pickle.loads(pickle.dumps(FULL))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.title = "changed"
+
+
+def test_long_source_key_is_hashed_once_not_again_on_unpickling() -> None:
+    rec = Record("u", "p", "k" * 900)
+    back = pickle.loads(pickle.dumps(rec))
+    assert back.source_key == rec.source_key
+    assert len(back.source_key) == 200 + 1 + 64
+
+
+def test_copy_gives_an_equal_record() -> None:
+    assert copy.copy(FULL) == FULL
+    assert copy.deepcopy(FULL) == FULL
