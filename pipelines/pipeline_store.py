@@ -26,6 +26,7 @@ from .db import in_transaction
 from .load import LoadStats, upsert_records
 from .outcomes import Outcome
 from .parse_pool import ParsePool
+from .pipeline_rows import restamp
 from .state import confirm_gone, record_fetches, revive
 from .stats import SourceStats
 from .versions import FetchRef
@@ -117,8 +118,9 @@ def store_batch(p: Plumbing, target: Target, outcomes: list[Outcome],
         loaded, confirmed = LoadStats(), 0
         if records:
             loaded = upsert_records(conn, source_id, records, now=at, fetches=fetches)
-        if rows:
-            record_fetches(conn, source_id, rows)
+        rest = restamp(conn, source_id, rows) if rows else []
+        if rest:
+            record_fetches(conn, source_id, rest)
         if back:
             revive(conn, source_id, back)
         if gone:

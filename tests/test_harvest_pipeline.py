@@ -8,20 +8,25 @@ import asyncio
 import multiprocessing
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, select, text
 
 from harvester.types import Page
 from harvester.warc import ArchiveRef, read_page
 from pipelines.config import parse_settings
-from pipelines.db import open_database
+from pipelines.db import make_engine, open_database, upgrade
+from pipelines.load import ensure_source
+from pipelines.models import fetched_pages
 from pipelines.parse_pool import Parsed, ParsePool, _worker_start, parse_one
 from pipelines.pipeline import POOL_AFTER
+from pipelines.pipeline_rows import restamp
 from pipelines.run import harvest
 from pipelines.sample_site import SampleSite
+from pipelines.state import FetchRow, record_fetches
 
 SYNTHETIC = POOL_AFTER + 8  # enough pages for the pool to be used
 
@@ -149,3 +154,86 @@ def test_a_parse_worker_whose_parent_is_gone_exits_on_its_own() -> None:
     child.start()
     child.join(timeout=10)
     assert child.exitcode == 0
+
+
+# -- the re-harvest's page-row write (pipelines/pipeline_rows.py) -------------------------
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+T1 = T0 + timedelta(hours=1)
+
+
+def _row(url: str, at: datetime = T0, **changes: Any) -> FetchRow:
+    values: dict[str, Any] = {
+        "url": url, "status": 200, "etag": '"v1"', "last_modified": None, "sha256": "ab" * 32,
+        "fetched_at": at, "checked_at": at, "source_key": f"key-{url[-1]}",
+        "warc_file": "a.warc.gz", "warc_offset": 7,
+    }  # fmt: skip
+    values.update(changes)
+    return FetchRow(**values)
+
+
+def _recheck(url: str) -> FetchRow:
+    return _row(url, T1, status=304, fetched_at=None, warc_file=None, warc_offset=None)
+
+
+@pytest.fixture
+def rows_db(db_url: str) -> Iterator[tuple[Engine, int]]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        source_id = ensure_source(conn, "repo", "pure", None, now=T0)
+        record_fetches(conn, source_id, [_row("https://r.test/1"), _row("https://r.test/2",
+                                         error_reason="http-500", status=500)])
+    yield engine, source_id
+    engine.dispose()
+
+
+def _page_rows(engine: Engine) -> dict[str, Any]:
+    with engine.connect() as conn:
+        return {r.url: r for r in conn.execute(select(fetched_pages))}
+
+
+def test_a_304_restamps_its_row_and_keeps_hash_validators_and_archive(
+    rows_db: tuple[Engine, int],
+) -> None:
+    engine, source_id = rows_db
+    with engine.begin() as conn:
+        rest = restamp(conn, source_id, [_recheck("https://r.test/1"), _recheck("https://r.test/2")])
+    assert rest == []
+    rows = _page_rows(engine)
+    for url in ("https://r.test/1", "https://r.test/2"):
+        row = rows[url]
+        assert (row.status, row.error_reason, row.attempts) == (304, None, 0)
+        assert row.checked_at.replace(tzinfo=UTC) == T1
+        assert row.fetched_at.replace(tzinfo=UTC) == T0  # the body is still the one of T0
+        assert (row.etag, row.sha256, row.warc_file, row.warc_offset) == ('"v1"', "ab" * 32,
+                                                                         "a.warc.gz", 7)
+
+
+@pytest.mark.parametrize(
+    ("batch", "left"),
+    [
+        # a row that is not there yet: every recheck goes to the upsert, which inserts it
+        (["https://r.test/1", "https://r.test/new"], 2),
+        # the same URL twice: the upsert keeps the last answer
+        (["https://r.test/1", "https://r.test/1"], 2),
+    ],
+    ids=["missing-row", "duplicate-url"],
+)
+def test_rechecks_the_update_cannot_settle_are_left_for_the_upsert(
+    rows_db: tuple[Engine, int], batch: list[str], left: int
+) -> None:
+    engine, source_id = rows_db
+    with engine.begin() as conn:
+        assert len(restamp(conn, source_id, [_recheck(u) for u in batch])) == left
+
+
+def test_answers_with_a_body_or_an_error_are_left_for_the_upsert(
+    rows_db: tuple[Engine, int],
+) -> None:
+    engine, source_id = rows_db
+    body = _row("https://r.test/1", T1)
+    failed = _row("https://r.test/2", T1, status=503, fetched_at=None, error_reason="http-503")
+    with engine.begin() as conn:
+        assert restamp(conn, source_id, [body, failed, _recheck("https://r.test/3")]) == [
+            body, failed, _recheck("https://r.test/3")]
