@@ -9,7 +9,11 @@ there" stamp is fetched_pages.checked_at), which keeps re-harvests cheap and
 row versions stable. Metrics are upserted for every record, since a count
 ticking up is not a change of the record. New and changed records also get a
 publication_versions row (pipelines.versions) and have their works re-decided
-(pipelines.works), in the same transaction.
+(pipelines.works), in the same transaction. On PostgreSQL the child rows of the
+batch's own publications skip the foreign-key triggers when the role may
+(pipelines.load_fk). The modules: load_json (canonical JSON and hash),
+load_rows (Record -> row tuples), load_publications, load_lookup (venues,
+persons, authorships), load_bulk (COPY / executemany), load_nul.
 """
 
 from __future__ import annotations
