@@ -1,30 +1,31 @@
 """One OAI source's harvest, page by page: each ListRecords page is mapped and
 committed with its checkpoint in one transaction (pipelines/oai_run.py has the
-whole story). Stopping and the WARC archive of answers live here too: both act
-between a page's arrival and its commit.
+whole story). Stopping and the WARC archive of answers (pipelines/oai_archive.py)
+act here: both between a page's arrival and its commit. Pages are read and mapped in
+a parse worker when there is one, while the next page is fetched
+(harvester/oai/prefetch.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
-from concurrent.futures import Executor
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
-from harvester.errors import ParseError
 from harvester.http import Fetcher
 from harvester.oai.client import OAIClient
 from harvester.oai.formats import Mapper, choose_prefix, mapper_for
-from harvester.oai.protocol import BadResumptionToken, ListPage
-from harvester.types import Page
-from harvester.warc import WarcWriter
+from harvester.oai.mapped import MappedPage, map_page, read_and_map, read_list_records
+from harvester.oai.prefetch import mapped_pages
+from harvester.oai.protocol import BadResumptionToken
 
 from .config import SourceSettings
+from .oai_archive import AnswerArchive
 from .oai_enrich import drain
 from .oai_plan import plan_harvest
 from .oai_state import (
@@ -36,40 +37,24 @@ from .oai_state import (
     store_page,
 )
 from .oai_windows import Window
+from .parse_pool import ParsePool
 from .stats import SourceStats
+
+__all__ = ["MAX_WINDOW_RESTARTS", "OWN_POOL_AFTER", "AnswerArchive", "HarvestJob", "Progress",
+           "Stopped"]
 
 log = logging.getLogger("pipelines.oai_run")  # the name the harvest always logged under
 
 #: how often one window may start over after badResumptionToken in one run
 MAX_WINDOW_RESTARTS = 3
+#: a harvest without the run's parse pool starts its own after this many pages: worth
+#: its start-up (~0.5 s of imports on the other core) only for a long list
+OWN_POOL_AFTER = 8
 Progress = Callable[[SourceStats], None]
 
 
 class Stopped(Exception):
     """`stop` was set: the harvest ends with what is committed."""
-
-
-class AnswerArchive:
-    """Every answer (Identify, ListMetadataFormats, ListRecords, errors) kept until the
-    next commit, then written and synced before it."""
-
-    def __init__(self, writer: WarcWriter, writes: Executor | None) -> None:
-        self.writer, self.writes = writer, writes
-        self.kept: list[Page] = []
-
-    def keep(self, params: Mapping[str, str], page: Page) -> None:
-        self.kept.append(page)
-
-    async def flush(self) -> None:
-        if self.kept:
-            pages, self.kept = self.kept, []
-            # the run's write thread: the writer is shared with the web pipelines
-            await asyncio.get_running_loop().run_in_executor(self.writes, self._write, pages)
-
-    def _write(self, pages: list[Page]) -> None:
-        for page in pages:
-            self.writer.write(page)
-        self.writer.sync()  # on disk before the commit that stores its records
 
 
 class HarvestJob:
@@ -81,6 +66,10 @@ class HarvestJob:
         self.stats, self.now, self.progress, self.full = stats, now, progress, full
         self.checkpoint = Checkpoint()
         self.mapper: Mapper | None = None
+        self.namespace: str | None = None
+        self.parser: ParsePool | None = None  # the run's; else one of our own, see _process
+        self.own_parser: ParsePool | None = None
+        self.pages = 0
         self.stop: asyncio.Event | None = None
         self.archive: AnswerArchive | None = None
 
@@ -94,7 +83,7 @@ class HarvestJob:
         self._check_stop()
         ident = await self.oai.identify()
         prefix, namespace = await self._prefix()
-        self.mapper = mapper_for(prefix, namespace)
+        self.mapper, self.namespace = mapper_for(prefix, namespace), namespace
         with self.engine.connect() as conn:
             stored = load_checkpoint(conn, self.source_id)
         plan = plan_harvest(stored, ident, prefix, source=self.source, now=self.now(),
@@ -135,10 +124,23 @@ class HarvestJob:
                 token = None
 
     async def _list(self, window: Window, token: str | None, following: Window | None) -> None:
-        assert self.mapper is not None
-        pages = self.oai.list_records(
-            self.checkpoint.metadata_prefix or "", from_=window.from_, until=window.until,
-            set_=self.source.set_spec, resumption_token=token)
+        # the next page is asked for while this one is read and mapped (in a worker
+        # process when there is one); pages still arrive and commit one by one, in order
+        pages = mapped_pages(
+            self.oai, self.checkpoint.metadata_prefix or "", self._process, from_=window.from_,
+            until=window.until, set_=self.source.set_spec, resumption_token=token)
+        try:
+            finished = await self._store_pages(pages, window, following)
+        finally:
+            await pages.aclose()  # drops a request sent ahead for a page never committed
+        if not finished:  # noRecordsMatch, or a list that ended without a final page
+            await self._flush_archive()
+            with self.engine.begin() as conn:
+                self._advance(conn, following)
+
+    async def _store_pages(self, pages: AsyncIterator[MappedPage], window: Window,
+                           following: Window | None) -> bool:
+        """Each page with its checkpoint in one transaction; True if the last page came."""
         finished = False
         while (page := await self._next(pages)) is not None:
             items = self._items(page)
@@ -163,12 +165,32 @@ class HarvestJob:
             if self.progress:
                 self.progress(s)
             self._check_stop()  # the page in hand is committed with its checkpoint
-        if not finished:  # noRecordsMatch, or a list that ended without a final page
-            await self._flush_archive()
-            with self.engine.begin() as conn:
-                self._advance(conn, following)
+        return finished
 
-    async def _next(self, pages: AsyncIterator[ListPage]) -> ListPage | None:
+    async def _process(self, body: bytes, url: str) -> MappedPage:
+        """Read and map one page: in a parse worker when one is ready, else here. A page
+        that raises is read here again, so the exception keeps its type and context."""
+        assert self.mapper is not None
+        prefix, base = self.checkpoint.metadata_prefix or "", self.oai.base_url
+        self.pages += 1
+        pool = self.parser
+        if pool is None and self.pages > OWN_POOL_AFTER:
+            pool = self.own_parser = self.own_parser or ParsePool()
+        if pool is not None:
+            mapped = await pool.call(read_and_map, body, url, prefix, self.namespace, base,
+                                     recover=self.oai.recover)
+            if mapped is not None:
+                return mapped
+        return map_page(read_list_records(body, url, prefix, recover=self.oai.recover),
+                        self.mapper, base)
+
+    def close(self) -> None:
+        """Stop the parse workers this job started (not the run's)."""
+        if self.own_parser is not None:
+            self.own_parser.close()
+            self.own_parser = None
+
+    async def _next(self, pages: AsyncIterator[MappedPage]) -> MappedPage | None:
         """The next page, None at the end; Stopped if `stop` is set while it is awaited
         (the request is dropped: its page is not committed, the stored token stays)."""
         answer = asyncio.ensure_future(anext(pages, None))
@@ -206,26 +228,13 @@ class HarvestJob:
         self.checkpoint = cp
         save_checkpoint(conn, self.source_id, cp, self.now())
 
-    def _items(self, page: ListPage) -> list[Listed]:
-        assert self.mapper is not None
+    def _items(self, page: MappedPage) -> list[Listed]:
         if page.warnings:
             self.stats.count_problem("oai-xml-recovered", self.oai.base_url,
                                      "; ".join(page.warnings[:3]))
-        items: list[Listed] = []
-        for rec in page.records:
-            if not rec.identifier:
-                self.stats.count_problem("oai-no-identifier", self.oai.base_url)
-                continue
-            if rec.deleted:
-                items.append(Listed(rec.identifier, rec.datestamp, None))
-                continue
-            try:
-                record = self.mapper(rec, source_url=self.oai.base_url)
-            except ParseError as exc:
-                self.stats.count_problem(exc.reason, rec.identifier, str(exc))
-                continue
-            items.append(Listed(rec.identifier, rec.datestamp, record))
-        return items
+        for problem in page.problems:
+            self.stats.count_problem(problem.reason, problem.where, problem.message)
+        return [Listed(i.identifier, i.datestamp, i.record) for i in page.items]
 
     async def _enrich(self) -> None:
         if self.source.enrich:

@@ -44,6 +44,7 @@ from harvester.warc import WarcWriter
 from .config import Settings, SourceSettings
 from .load import ensure_source
 from .oai_job import MAX_WINDOW_RESTARTS, AnswerArchive, HarvestJob, Progress, Stopped
+from .parse_pool import ParsePool
 from .state import record_run_source
 from .stats import SourceStats
 
@@ -70,9 +71,12 @@ async def harvest_oai_source(
     stop: asyncio.Event | None = None,
     archive: WarcWriter | None = None,
     writes: Executor | None = None,
+    parser: ParsePool | None = None,
 ) -> SourceStats:
     """Harvest `source` (which has `oai:`); every failure is counted in the stats.
-    `writes`: the thread that writes `archive` (the run shares one writer)."""
+    `writes`: the thread that writes `archive` (the run shares one writer).
+    `parser`: the run's parse workers, which read and map the pages; without it a
+    long harvest starts its own (HarvestJob._process)."""
     if not source.oai:
         raise ValueError(f"source {source.name!r} has no oai: URL")
     stats = SourceStats(source.name)
@@ -90,7 +94,7 @@ async def harvest_oai_source(
                     delay=source.politeness.delay,
                     allow_private=source.politeness.allow_private, max_bytes=fs.max_bytes)
     job = HarvestJob(source, source_id, run_id, oai, fetcher, engine, stats, now, progress, full)
-    job.stop = stop
+    job.stop, job.parser = stop, parser
     if archive is not None:
         job.archive = AnswerArchive(archive, writes)
         oai.on_response = job.archive.keep
@@ -110,6 +114,7 @@ async def harvest_oai_source(
         log.error("source %s stopped: %s", source.name, exc)
         stats.fatal = str(exc)
     finally:
+        job.close()
         if job.archive is not None:  # answers no commit pointed at yet (errors)
             await job.archive.flush()
         if client is None:

@@ -28,9 +28,11 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import TypeVar
 
 from harvester.errors import ParseError
 from harvester.parsers import parse_page
@@ -46,6 +48,7 @@ ENV_WORKERS = "HARVESTER_PARSE_WORKERS"
 CHUNK = 16
 
 _Item = tuple[Page, str, str | None, int | None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +192,22 @@ class ParsePool:
                     f.set_result(result.result()[i])
 
         done.add_done_callback(hand_out)
+
+    async def call(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T | None:
+        """fn(*args, **kwargs) in a worker (fn and its arguments picklable, fn defined at
+        module level); None when no worker is ready or the pool broke: the caller runs
+        it inline. Used for whole OAI pages (pipelines/oai_job.py)."""
+        pool = self._executor()
+        if pool is None:
+            return None
+        try:
+            return await asyncio.wrap_future(pool.submit(fn, *args, **kwargs))
+        except BrokenProcessPool:  # a worker died (raised by submit or by the result)
+            pass
+        if not self._broken:
+            log.warning("parse workers died; parsing in the main process from now on")
+            self._broken = True
+        return None
 
     async def started(self) -> bool:
         """Start the workers now and wait until they answer; False when parsing stays inline."""

@@ -1,0 +1,101 @@
+"""A ListRecords page read and mapped to Records in one call, as a picklable value:
+what a harvest stores per page, computable in a worker process.
+
+`read_and_map(body, url, prefix, namespace, recover=...)` is a module-level
+function so a process pool can run it; it returns a `MappedPage`, or `None` when
+the page cannot be read (an OAI error, unsafe or broken XML): the caller then
+reads it again where the exception can be raised with its context (exceptions
+with keyword-only arguments do not survive pickling back from a worker).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from harvester.errors import DiscoveryError, HarvestError, ParseError, UnsafeXML
+from harvester.oai.formats import mapper_for
+from harvester.oai.model import ListPage, OAIError
+from harvester.oai.protocol import parse_list_records
+from harvester.types import Record
+
+__all__ = ["MappedItem", "MappedPage", "Problem", "map_page", "read_and_map", "read_list_records"]
+
+
+@dataclass(frozen=True, slots=True)
+class MappedItem:
+    """One record of the page: a mapped Record, or None for a tombstone."""
+
+    identifier: str
+    datestamp: str
+    record: Record | None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A record the mapper refused, or a record without an identifier."""
+
+    reason: str
+    where: str
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MappedPage:
+    """What one ListRecords response gives a harvest. `count` is the records listed
+    (mapped, tombstones and refused together), as ListPage.count."""
+
+    response_date: str
+    resumption_token: str | None
+    count: int
+    items: tuple[MappedItem, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+MapperFn = Callable[..., Record]
+
+
+def read_list_records(body: bytes, url: str, prefix: str, *, recover: bool) -> ListPage:
+    """Strict first; broken XML is read again in recover mode when `recover` allows it.
+    Unsafe XML and OAI errors are never recovered from."""
+    try:
+        return parse_list_records(body, url, metadata_prefix=prefix, recover=False)
+    except (UnsafeXML, OAIError):
+        raise
+    except DiscoveryError:
+        if not recover:
+            raise
+        return parse_list_records(body, url, metadata_prefix=prefix, recover=True)
+
+
+def map_page(page: ListPage, mapper: MapperFn, source_url: str) -> MappedPage:
+    """Every record of `page` through `mapper`; refusals become Problems, not errors."""
+    items: list[MappedItem] = []
+    problems: list[Problem] = []
+    for rec in page.records:
+        if not rec.identifier:
+            problems.append(Problem("oai-no-identifier", source_url))
+            continue
+        if rec.deleted:
+            items.append(MappedItem(rec.identifier, rec.datestamp, None))
+            continue
+        try:
+            record = mapper(rec, source_url=source_url)
+        except ParseError as exc:
+            problems.append(Problem(exc.reason, rec.identifier, str(exc)))
+            continue
+        items.append(MappedItem(rec.identifier, rec.datestamp, record))
+    return MappedPage(page.response_date, page.resumption_token, page.count, tuple(items),
+                      tuple(problems), page.warnings)
+
+
+def read_and_map(body: bytes, url: str, prefix: str, namespace: str | None, source_url: str,
+                 *, recover: bool) -> MappedPage | None:
+    """`read_list_records` then `map_page` with the prefix's mapper; None when the page
+    raised (the caller reads it again to get the exception)."""
+    try:
+        page = read_list_records(body, url, prefix, recover=recover)
+        return map_page(page, mapper_for(prefix, namespace), source_url)
+    except HarvestError:
+        return None
