@@ -18,10 +18,12 @@ from harvester.oai.formats import mapper_for
 from harvester.oai.model import ListPage, OAIError
 from harvester.oai.protocol import parse_list_records
 from harvester.types import Record
+from harvester.types_parts import positional_pickle
 
 __all__ = ["MappedItem", "MappedPage", "Problem", "map_page", "read_and_map", "read_list_records"]
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True)
 class MappedItem:
     """One record of the page: a mapped Record, or None for a tombstone."""
@@ -31,6 +33,7 @@ class MappedItem:
     record: Record | None
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True)
 class Problem:
     """A record the mapper refused, or a record without an identifier."""
@@ -40,6 +43,7 @@ class Problem:
     message: str = ""
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True)
 class MappedPage:
     """What one ListRecords response gives a harvest. `count` is the records listed
