@@ -14,10 +14,14 @@ records it did not list with missing_since.
 
 Setting `stop` (SIGINT/SIGTERM) ends the harvest after the page in hand is
 committed with its checkpoint; a request still unanswered is dropped, so the
-next run resumes from the stored token. With an archive, every ListRecords
-response is written to the WARC files, and synced, before the transaction
-that stores its records commits. A base URL on a private address is refused
-before any request unless the source allows private addresses.
+next run resumes from the stored token (a request sent ahead while page N was
+read, harvester/oai/prefetch.py, is dropped the same way: nothing of page N+1 is
+committed before page N). Pages are read and mapped in parse worker processes
+(`parser`, the run's ParsePool; else the job's own for a long list) while the next
+one is fetched. With an archive, every ListRecords response is written to the
+WARC files, and synced, before the transaction that stores its records commits.
+A base URL on a private address is refused before any request unless the source
+allows private addresses.
 """
 
 from __future__ import annotations
