@@ -3,10 +3,11 @@
 `assign_works(conn, ids)` (and `assign_records`, the loader's entry, which
 takes the match keys from the Records in hand) re-decides the given
 publications together with everything their decision can touch: their current
-work-mates, the publications sharing a DOI or a (year, first author) block with
-them, and the partners of any user override involved, until that set is closed.
-Outside it nothing can change, since works are the connected components of the
-links in `works_match`. Rows are rewritten only where a decision changed, and
+work-mates, the publications sharing a DOI with them or whose titles match theirs
+in a (year, first author) block, and the partners of any user override involved,
+until that set is closed. Outside it nothing can change, since works are the
+connected components of the links in `works_match`: the rest of a block keeps its
+decision, so a batch compares its records with their blocks, not a block with itself. Rows are rewritten only where a decision changed, and
 `decided_at` tells when each was last made. A work keeps its id as long as its
 earliest member stays in it (a work merged from several keeps the id of the
 one contributing most members). On PostgreSQL a transaction-scoped advisory lock
@@ -31,6 +32,7 @@ from .works_rows import (
     Member,
     Override,
     chunks,
+    read_linked,
     read_members,
     read_overrides,
     record_keys,
@@ -86,11 +88,7 @@ def _assign(conn: Connection, fresh: dict[int, Keys], now: datetime, *,
             return
     dois = sorted({k.doi for k in fresh.values() if k.doi})
     members.update(read_members(conn, wm.match_doi, dois))
-    blocks = {(k.year, k.author) for k in fresh.values() if k.year and k.author and k.title}
-    if blocks:
-        same_author = read_members(conn, wm.match_author, sorted({a for _, a in blocks}))
-        members.update((pid, m) for pid, m in same_author.items()
-                       if (m.match_year, m.match_author) in blocks)  # fmt: skip
+    members.update(read_linked(conn, fresh.values()))
     scope, overrides = _close(conn, set(fresh), members)
     keys = {pid: fresh[pid] if pid in fresh else members[pid].keys()
             for pid in scope if pid in fresh or pid in members}  # fmt: skip

@@ -125,9 +125,17 @@ def title_similarity(a: str, b: str) -> float:
     if a == b or a.replace(" ", "") == b.replace(" ", ""):
         return 1.0
     words_a, words_b = a.split(), b.split()
+    sorted_a, sorted_b = " ".join(sorted(words_a)), " ".join(sorted(words_b))
+    if not (_may_reach(a, b) or _may_reach(sorted_a, sorted_b)):
+        return 0.0  # lengths too far apart for either ratio: skip the costly word test
     if not _variants(set(words_a) - set(words_b), set(words_b) - set(words_a)):
         return 0.0
-    return max(_ratio(a, b), _ratio(" ".join(sorted(words_a)), " ".join(sorted(words_b))))
+    return max(_ratio(a, b), _ratio(sorted_a, sorted_b))
+
+
+def _may_reach(a: str, b: str) -> bool:
+    """difflib's real_quick_ratio (an upper bound of ratio) reaches the threshold."""
+    return 2.0 * min(len(a), len(b)) / (len(a) + len(b)) >= THRESHOLD
 
 
 def _variants(only_a: set[str], only_b: set[str]) -> bool:
@@ -158,6 +166,11 @@ def title_match(a: Keys, b: Keys) -> float | None:
     return round(score, 4) if score >= THRESHOLD else None
 
 
+def title_link(a: Keys, b: Keys) -> float | None:
+    """`title_match`, lower publication id first as in `links` (difflib is not symmetric)."""
+    return title_match(a, b) if a.publication_id <= b.publication_id else title_match(b, a)
+
+
 Link = tuple[int, str, float, dict[str, Any]]
 
 
@@ -172,7 +185,7 @@ def links(keys: Sequence[Keys], merges: Iterable[tuple[int, int]], split: set[in
 
     by_doi: dict[str, list[int]] = defaultdict(list)
     blocks: dict[tuple[str, str], list[Keys]] = defaultdict(list)
-    for k in keys:
+    for k in sorted(keys, key=lambda k: k.publication_id):  # the same links for any order
         if k.publication_id in split:
             continue
         if k.doi:

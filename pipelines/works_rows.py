@@ -3,18 +3,20 @@ publications, from the Records in hand or from the stored values."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, or_, select, tuple_
 
 from harvester.types import Record
 
 from .load_bulk import one_of
 from .models import authorships, publications, work_members, work_overrides
-from .works_match import Keys, normalise_name, title_key, year_of
+from .works_match import Keys, normalise_name, title_key, title_link, year_of
 
 _IN_CHUNK = 5000
+_PAIR_CHUNK = 2000  # (author, year) pairs: two parameters each
 MEMBER_COLUMNS = ("publication_id", "work_id", "reason", "score", "matched_with",
                   "matched_json", "match_doi", "match_title", "match_year", "match_author",
                   "match_type")  # fmt: skip
@@ -83,6 +85,32 @@ def read_members(conn: Connection, column: Any, values: Collection[Any]) -> dict
     return found
 
 
+def read_linked(conn: Connection, fresh: Iterable[Keys]) -> dict[int, Member]:
+    """Stored members (not among `fresh`) whose titles link to a fresh record in its
+    (year, first author) block. The rest of a block keeps its decision, so only
+    fresh x block pairs are compared, and only linked rows are kept."""
+    blocks: dict[tuple[str, str], list[Keys]] = defaultdict(list)
+    ids: set[int] = set()
+    for k in fresh:
+        ids.add(k.publication_id)
+        if k.title and k.year and k.author:
+            blocks[(k.author, k.year)].append(k)
+    wm = work_members.c
+    columns = [wm[c] for c in MEMBER_COLUMNS]
+    found: dict[int, Member] = {}
+    for chunk in chunks(sorted(blocks), _PAIR_CHUNK):
+        query = select(*columns).where(tuple_(wm.match_author, wm.match_year).in_(chunk))
+        for row in conn.execute(query):
+            member = Member(*row)
+            if member.publication_id in ids:
+                continue
+            keys = member.keys()
+            if any(title_link(keys, k) is not None
+                   for k in blocks[(member.match_author or "", member.match_year or "")]):
+                found[member.publication_id] = member
+    return found
+
+
 def read_overrides(conn: Connection, ids: list[int]) -> list[Override]:
     o = work_overrides.c
     found: list[Override] = []
@@ -94,7 +122,7 @@ def read_overrides(conn: Connection, ids: list[int]) -> list[Override]:
     return found
 
 
-def chunks(items: Sequence[Any]) -> Iterable[list[Any]]:
+def chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[list[Any]]:
     items = list(items)
-    for start in range(0, len(items), _IN_CHUNK):
-        yield items[start:start + _IN_CHUNK]
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
