@@ -95,19 +95,26 @@ def read_linked(conn: Connection, fresh: Iterable[Keys]) -> dict[int, Member]:
         ids.add(k.publication_id)
         if k.title and k.year and k.author:
             blocks[(k.author, k.year)].append(k)
+    # Titles never link across two DOIs (and one DOI is read by DOI): a block whose fresh
+    # records all have one needs only its rows without.
+    with_doi = sorted(b for b, ks in blocks.items() if all(k.doi for k in ks))
+    any_doi = sorted(b for b, ks in blocks.items() if not all(k.doi for k in ks))
     wm = work_members.c
     columns = [wm[c] for c in MEMBER_COLUMNS]
     found: dict[int, Member] = {}
-    for chunk in chunks(sorted(blocks), _PAIR_CHUNK):
-        query = select(*columns).where(tuple_(wm.match_author, wm.match_year).in_(chunk))
-        for row in conn.execute(query):
-            member = Member(*row)
-            if member.publication_id in ids:
+    for pairs, doi_free in [(c, True) for c in chunks(with_doi, _PAIR_CHUNK)] + \
+                           [(c, False) for c in chunks(any_doi, _PAIR_CHUNK)]:  # fmt: skip
+        where = and_(tuple_(wm.match_author, wm.match_year).in_(pairs),
+                     wm.match_title.is_not(None))  # fmt: skip
+        if doi_free:
+            where = and_(where, wm.match_doi.is_(None))
+        for row in conn.execute(select(*columns).where(where)):
+            pid, doi, title, year, author, kind = row[0], *row[6:]
+            if pid in ids:
                 continue
-            keys = member.keys()
-            if any(title_link(keys, k) is not None
-                   for k in blocks[(member.match_author or "", member.match_year or "")]):
-                found[member.publication_id] = member
+            keys = Keys(pid, doi, title, year, author, kind)
+            if any(title_link(keys, k) is not None for k in blocks[(author, year)]):
+                found[pid] = Member(*row)
     return found
 
 
