@@ -128,7 +128,8 @@ async def _run(
                 *(
                     harvest_oai_source(s, settings, fetcher, engine, run_id, now=now,
                                        progress=progress, client=client, sleep=sleep, full=full,
-                                       stop=stop, archive=archive, writes=writes)
+                                       stop=stop, archive=archive, writes=writes,
+                                       parser=parser)
                     if s.oai
                     else _harvest_source(s, fetcher, run_id, plumbing, stop)
                     for s in sources

@@ -89,7 +89,10 @@ def test_stop_after_page_n_commits_n_pages_and_a_rerun_equals_an_uninterrupted_r
     stats = report.sources[0]
     assert (report.status, stats.status) == ("stopped", "stopped"), stats.summary_line()
     assert stats.stopped and stats.discovered == after * 100
-    assert len(server.list_requests()) == after  # no request after the stop
+    # no request after the stop; the next page's request may have gone out before it,
+    # while page `after` was being mapped (harvester/oai/prefetch.py), and is dropped
+    asked = len(server.list_requests())
+    assert asked == after or (asked == after + 1 and after < PAGES), asked
     assert one(engine, "select count(*) from oai_records") == after * 100
     assert one(engine, "select status from harvest_runs order by id desc limit 1") == "stopped"
     token = one(engine, "select resumption_token from oai_checkpoints")

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import pytest
 
 from harvester.oai.mapped import MappedPage
-from pipelines import oai_job
+from pipelines import run as run_module
 from pipelines.db import open_database
 from pipelines.parse_pool import ParsePool
 from tests.oai_server import OAITestServer, synthetic
@@ -40,13 +40,13 @@ def test_pages_mapped_in_a_worker_store_what_inline_mapping_stores(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
     with OAITestServer(synthetic(N), batch_size=50) as srv:
+        # the run hands its parse pool to the OAI harvest: no workers, then one warm one
         inline = open_database(f"sqlite:///{tmp_path / 'inline.db'}")
-        monkeypatch.setattr(oai_job, "OWN_POOL_AFTER", 10**9)
+        monkeypatch.setattr(run_module, "ParsePool", lambda workers: ParsePool(0))
         inline_stats = run(settings_for(srv, str(inline.url)), inline)
 
         pooled = open_database(f"sqlite:///{tmp_path / 'pooled.db'}")
-        monkeypatch.setattr(oai_job, "OWN_POOL_AFTER", 0)
-        monkeypatch.setattr(oai_job, "ParsePool", lambda: WarmPool(1))
+        monkeypatch.setattr(run_module, "ParsePool", lambda workers: WarmPool(1))
         pooled_stats = run(settings_for(srv, str(pooled.url)), pooled)
 
     assert WarmPool.records == N  # every record was mapped in the worker
