@@ -3,20 +3,34 @@ publications, from the Records in hand or from the stored values."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from harvester.types import Record
 
-from .load_bulk import one_of
+from .load_bulk import is_postgres, one_of
 from .models import authorships, publications, work_members, work_overrides
 from .works_match import Keys, normalise_name, title_key, title_link, year_of
 
 _IN_CHUNK = 5000
-_PAIR_CHUNK = 2000  # (author, year) pairs: two parameters each
 MEMBER_COLUMNS = ("publication_id", "work_id", "reason", "score", "matched_with",
                   "matched_json", "match_doi", "match_title", "match_year", "match_author",
                   "match_type")  # fmt: skip
@@ -102,12 +116,11 @@ def read_linked(conn: Connection, fresh: Iterable[Keys]) -> dict[int, Member]:
     wm = work_members.c
     columns = [wm[c] for c in MEMBER_COLUMNS]
     found: dict[int, Member] = {}
-    for pairs, doi_free in [(c, True) for c in chunks(with_doi, _PAIR_CHUNK)] + \
-                           [(c, False) for c in chunks(any_doi, _PAIR_CHUNK)]:  # fmt: skip
-        where = and_(tuple_(wm.match_author, wm.match_year).in_(pairs),
-                     wm.match_title.is_not(None))  # fmt: skip
-        if doi_free:
-            where = and_(where, wm.match_doi.is_(None))
+    for pairs, doi_free in [(c, True) for c in chunks(with_doi)] + \
+                           [(c, False) for c in chunks(any_doi)]:  # fmt: skip
+        where = and_(_block_in(conn, pairs), wm.match_title.is_not(None))
+        if doi_free:  # not `IS NULL`: SQLite would read every row without a DOI by index
+            where = and_(where, func.coalesce(wm.match_doi, "") == "")
         for row in conn.execute(select(*columns).where(where)):
             pid, doi, title, year, author, kind = row[0], *row[6:]
             if pid in ids:
@@ -116,6 +129,23 @@ def read_linked(conn: Connection, fresh: Iterable[Keys]) -> dict[int, Member]:
             if any(title_link(keys, k) is not None for k in blocks[(author, year)]):
                 found[pid] = Member(*row)
     return found
+
+
+def _block_in(conn: Connection, pairs: list[tuple[str, str]]) -> ColumnElement[bool]:
+    """(match_author, match_year) among the pairs, in one parameter (or two arrays) that
+    the (author, year) index is searched with; an expanded `IN (VALUES ...)` costs Python
+    time per pair to render and, with a second condition, made SQLite scan the table."""
+    wm = work_members.c
+    if is_postgres(conn):
+        authors = cast(bindparam(None, [a for a, _ in pairs]), ARRAY(Text))
+        years = cast(bindparam(None, [y for _, y in pairs]), ARRAY(String))
+        listed = select(func.unnest(authors), func.unnest(years))
+    else:
+        each = func.json_each(bindparam(None, json.dumps(pairs), type_=Text))
+        value: ColumnElement[Any] = literal_column("value")
+        listed = select(func.json_extract(value, "$[0]"),
+                        func.json_extract(value, "$[1]")).select_from(each)  # fmt: skip
+    return tuple_(wm.match_author, wm.match_year).in_(listed)
 
 
 def read_overrides(conn: Connection, ids: list[int]) -> list[Override]:
