@@ -7,8 +7,9 @@ work-mates, the publications sharing a DOI with them or whose titles match their
 in a (year, first author) block, and the partners of any user override involved,
 until that set is closed. Outside it nothing can change, since works are the
 connected components of the links in `works_match`: the rest of a block keeps its
-decision, so a batch compares its records with their blocks, not a block with itself. Rows are rewritten only where a decision changed, and
-`decided_at` tells when each was last made. A work keeps its id as long as its
+decision, so a batch compares its records with their blocks, not a block with
+itself. Rows are rewritten only where a decision changed, and `decided_at`
+tells when each was last made. A work keeps its id as long as its
 earliest member stays in it (a work merged from several keeps the id of the
 one contributing most members). On PostgreSQL a transaction-scoped advisory lock
 serialises assignments, so two sources loading the same DOI at once still make
