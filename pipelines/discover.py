@@ -29,29 +29,33 @@ OnError = Callable[[str, HarvestError], None]
 
 
 async def discover(
-    source: SourceSettings, fetcher: Fetcher, on_error: OnError
+    source: SourceSettings, fetcher: Fetcher, on_error: OnError,
+    seen: set[str] | None = None,
 ) -> AsyncIterator[str]:
-    """Yield each page URL of the source once, in discovery order."""
-    seen: set[str] = set()
+    """Yield each page URL of the source once, normalised (normalize_url: the form
+    fetched_pages keeps), in discovery order. `seen` collects them: the caller's set,
+    so a re-check of unlisted pages needs no second one."""
+    seen = set() if seen is None else seen
 
-    def fresh(url: str) -> bool:
-        if url in seen:
-            return False
-        seen.add(url)
-        return True
+    def fresh(url: str) -> str | None:
+        key = normalize_url(url)
+        if key in seen:
+            return None
+        seen.add(key)
+        return key
 
     try:
         for url in iter_seeds(source.urls):
-            if fresh(url):
-                yield url
+            if key := fresh(url):
+                yield key
     except HarvestError as exc:
         on_error("urls", exc)
 
     for sitemap_url in source.sitemap:
         try:
             async for entry in iter_sitemap(fetcher, sitemap_url, politeness=source.politeness):
-                if fresh(entry.loc):
-                    yield entry.loc
+                if key := fresh(entry.loc):
+                    yield key
         except HarvestError as exc:
             log.warning("sitemap %s failed: %s", sitemap_url, exc)
             on_error(sitemap_url, exc)
@@ -59,23 +63,22 @@ async def discover(
     for listing_url in source.listing:
         try:
             async for url in iter_listing(fetcher, listing_url, politeness=source.politeness):
-                if fresh(url):
-                    yield url
+                if key := fresh(url):
+                    yield key
         except HarvestError as exc:
             log.warning("listing %s failed: %s", listing_url, exc)
             on_error(listing_url, exc)
 
 
 async def then_recheck(
-    urls: AsyncIterator[str], complete: Callable[[], bool],
+    urls: AsyncIterator[str], listed: set[str], complete: Callable[[], bool],
     unlisted: Callable[[set[str]], Awaitable[list[str]]],
 ) -> AsyncIterator[str]:
-    """Yield `urls`, then, when discovery was `complete()` (no error, not stopped), the
-    source's known record pages it no longer lists (`unlisted(listed)`): only a page
-    asked for again can answer 404/410 and be confirmed gone."""
-    listed: set[str] = set()
+    """Yield `urls` (discover's, which fills `listed`), then, when discovery was
+    `complete()` (no error, not stopped), the source's known record pages it no longer
+    lists (`unlisted(listed)`): only a page asked for again can answer 404/410 and be
+    confirmed gone."""
     async for url in urls:
-        listed.add(normalize_url(url))
         yield url
     if complete():
         for url in await unlisted(listed):

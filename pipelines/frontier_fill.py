@@ -20,7 +20,6 @@ from sqlalchemy.engine import Engine
 
 from harvester.errors import HarvestError
 from harvester.http import Fetcher
-from harvester.normalize.identifiers import normalize_url
 from harvester.warc import ArchiveRecorder, WarcWriter
 
 from .config import Settings, SourceSettings
@@ -103,7 +102,7 @@ async def _fill(source: SourceSettings, engine: Engine, fetcher: Fetcher,
     chunk: list[str] = []
     async for url in discover(source, fetcher, on_error):
         done.discovered += 1
-        chunk.append(normalize_url(url))
+        chunk.append(url)  # normalised by discover
         if len(chunk) >= CHUNK:
             done.counts += await asyncio.to_thread(write, chunk)
             chunk = []

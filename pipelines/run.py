@@ -188,8 +188,9 @@ async def _harvest_source(
                 plumbing.reads, _unlisted, engine, source_id, listed)
             return rechecked
 
-        await pipeline.run(then_recheck(discover(source, fetcher, on_discovery_error),
-                                        complete, unlisted))
+        listed: set[str] = set()
+        await pipeline.run(then_recheck(discover(source, fetcher, on_discovery_error, listed),
+                                        listed, complete, unlisted))
         stats.discovered -= len(rechecked)  # asked for again, not discovered
         if rechecked:
             log.info("source %s: %d pages no longer listed, checked again", source.name,
