@@ -5,9 +5,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harvester.errors import ConfigError
 from harvester.politeness import FetchSettings, Politeness
+
+if TYPE_CHECKING:
+    from harvester.warc import WarcWriter
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,12 @@ class ArchiveSettings:
 
     directory: Path
     max_file_bytes: int = 1 << 30
+
+    def writer(self) -> WarcWriter:
+        """The one writer a run (or a worker, or an enqueue) appends to."""
+        from harvester.warc import WarcWriter  # warcio: only commands that fetch need it
+
+        return WarcWriter(self.directory, max_bytes=self.max_file_bytes)
 
 
 @dataclass(frozen=True, slots=True)

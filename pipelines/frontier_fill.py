@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from harvester.errors import HarvestError
 from harvester.http import Fetcher
-from harvester.warc import ArchiveRecorder, WarcWriter
+from harvester.warc import ArchiveRecorder
 
 from .config import Settings, SourceSettings
 from .discover import discover
@@ -64,8 +64,7 @@ async def enqueue_sources(
     """Discover the named sources (default: all but OAI-PMH ones) into the frontier."""
     require_postgres(engine, "enqueue")
     sources = worker_sources(settings, source_names)
-    archive = (WarcWriter(settings.archive.directory, max_bytes=settings.archive.max_file_bytes)
-               if settings.archive else None)
+    archive = settings.archive.writer() if settings.archive else None
     writes = ThreadPoolExecutor(1, thread_name_prefix="enqueue-write")
     try:
         async with Fetcher(settings.fetch, client=client, now=now) as fetcher:

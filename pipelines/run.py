@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from harvester.errors import DatabaseError, HarvestError
 from harvester.http import Fetcher
-from harvester.warc import ArchiveRecorder, WarcWriter
+from harvester.warc import ArchiveRecorder
 
 from .config import Settings, SourceSettings
 from .db import in_transaction
@@ -114,8 +114,7 @@ async def _run(
     kwargs: dict[str, object] = {"client": client, "now": now}
     if sleep is not None:
         kwargs["sleep"] = sleep
-    archive = (WarcWriter(settings.archive.directory, max_bytes=settings.archive.max_file_bytes)
-               if settings.archive else None)
+    archive = settings.archive.writer() if settings.archive else None
     reads = ThreadPoolExecutor(1, thread_name_prefix="harvest-read")
     writes = ThreadPoolExecutor(1, thread_name_prefix="harvest-write")
     parser = ParsePool(parse_workers)

@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
-from harvester.warc import ArchiveRecorder, WarcWriter
+from harvester.warc import ArchiveRecorder
 
 from .config import Settings, SourceSettings
 from .frontier import complete, release_rows
@@ -100,8 +100,7 @@ async def _kit(
     reads = ThreadPoolExecutor(1, thread_name_prefix="worker-read")
     writes = ThreadPoolExecutor(1, thread_name_prefix="worker-write")
     parser = ParsePool(parse_workers)
-    archive = (WarcWriter(settings.archive.directory, max_bytes=settings.archive.max_file_bytes)
-               if settings.archive else None)
+    archive = settings.archive.writer() if settings.archive else None
     loop = asyncio.get_running_loop()
 
     def reserve_now(host: str, delay: float) -> float:
