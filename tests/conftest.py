@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("HARVESTER_SHARED", ROOT.parent / "shared"))
@@ -78,3 +79,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'harvest.db'}"
     return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A database at the migrations' head, on SQLite and on PostgreSQL (db_url)."""
+    from pipelines.db import make_engine, upgrade
+
+    eng = make_engine(db_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()

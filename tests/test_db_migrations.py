@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,14 +20,6 @@ from pipelines.views import VIEW_COLUMNS, VIEWS, include_name, include_object
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 def _diffs(engine: Engine) -> list[object]:

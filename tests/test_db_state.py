@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
 
-from pipelines.db import make_engine, upgrade
 from pipelines.load import ensure_source
 from pipelines.models import fetched_pages
 from pipelines.state import (
@@ -35,14 +33,6 @@ def fetched(url: str = URL, at: datetime = T0, **changes: Any) -> FetchRow:
     }  # fmt: skip
     values.update(changes)
     return FetchRow(**values)
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 @pytest.fixture

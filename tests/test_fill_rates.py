@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Connection, Engine, text
 
 from harvester.types import PageRange, PartialDate, Person, Record
-from pipelines.db import make_engine, upgrade
 from pipelines.filldrops import compare_run, is_drop, run_drops
 from pipelines.fillrates import (
     FIELDS,
@@ -32,14 +31,6 @@ FULL = dict(abstract="A.", doi="10.1/x", authors=(Person("Ana Lee", "Lee", "Ana"
 def record(key: str, **values: object) -> Record:
     return Record(url=f"https://r.test/{key}", platform="pure", source_key=key,
                   **values)  # type: ignore[arg-type]  # fmt: skip
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 def harvest_run(conn: Connection, source_id: int, records: Sequence[Record], at: datetime) -> int:

@@ -7,7 +7,6 @@ dropped (on both databases alike) instead of failing the whole batch.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,14 +31,6 @@ HOSTILE = {
     "astral": "\U0001f9ea\U0001d54f \U00020000",
     "escapes": "\\u0000 \\x00 %s %(name)s $1 ? :name E'\\n'",
 }
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 def record(key: str, value: str, **changes: Any) -> Record:

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select, text
 
 from harvester.types import Person
-from pipelines.db import make_engine, upgrade
 from pipelines.load import ensure_source
 from pipelines.models import keywords, publications
 from tests.test_load_upsert import T0, T1, load, make_record
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 @pytest.fixture

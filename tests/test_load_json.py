@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from harvester.types import PageRange, PartialDate, Person, Record, Subject
-from pipelines.db import make_engine, upgrade
 from pipelines.load import ensure_source, upsert_records
 from pipelines.load_json import canonical_json, json_and_hash
 from tests.test_load_upsert import T0, T1, make_record
@@ -63,14 +61,6 @@ def test_weights_orjson_writes_differently_take_the_exact_path(weight: Any) -> N
 def test_a_provenance_key_that_is_not_text_takes_the_exact_path() -> None:
     record = Record(url="u", platform="p", source_key="k", provenance={1: "x"})  # type: ignore[dict-item]
     assert json_and_hash(record) == (reference(record), record.content_hash())
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 def test_records_stored_with_the_json_dumps_hash_reload_as_unchanged(

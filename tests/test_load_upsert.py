@@ -22,7 +22,6 @@ from harvester.types import (
     Record,
     Subject,
 )
-from pipelines.db import make_engine, upgrade
 from pipelines.load import ensure_source, upsert_records
 from pipelines.models import authorships, identifiers, keywords, metrics, persons, publications
 
@@ -54,14 +53,6 @@ def make_record(n: int, **changes: Any) -> Record:
         provenance={"title": "meta:citation"},
     )
     return dataclasses.replace(record, **changes)
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from sqlalchemy import Engine, select, text
 
 from harvester.types import PartialDate, Person, Record
 from pipelines.cli import main
-from pipelines.db import make_engine, upgrade
 from pipelines.load import ensure_source, upsert_records
 from pipelines.models import work_members, works
 from pipelines.works import assign_works
@@ -44,14 +42,6 @@ def rec(key: str, title: str = TITLE, **values: Any) -> Record:
     base.update(values)
     return Record(url=f"https://repo.test/{key}", platform="pure", source_key=key,
                   title=title, **base)  # fmt: skip
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 def load(engine: Engine, source: str, records: list[Record], now: datetime = T0,

@@ -4,7 +4,6 @@ bounded by what links to the batch, not by the size of the database."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +12,6 @@ from sqlalchemy import Engine, event, select
 
 from harvester.types import PartialDate, Person, Record
 from pipelines import works as works_module
-from pipelines.db import make_engine, upgrade
 from pipelines.models import work_members
 from pipelines.works_admin import merge_publication, rebuild_works, split_publication, work_of
 from pipelines.works_rows import MEMBER_COLUMNS
@@ -50,14 +48,6 @@ def _members(engine: Engine) -> dict[int, tuple[Any, ...]]:
     columns = [work_members.c[c] for c in MEMBER_COLUMNS]
     with engine.connect() as conn:
         return {row[0]: tuple(row) for row in conn.execute(select(*columns))}
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

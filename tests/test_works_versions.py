@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import Connection, Engine
 
 from harvester.types import PageRange
-from pipelines.db import make_engine, upgrade
 from pipelines.versions import FetchRef
 from tests.test_works import T0, T1, TITLE, load, rec, rows
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 def versions(conn: Connection | Engine) -> list[tuple[Any, ...]]:
