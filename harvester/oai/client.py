@@ -9,19 +9,19 @@ are the transport's (harvester.oai.transport).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import aclosing
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from harvester.errors import DiscoveryError, UnsafeXML
+from harvester.oai.paging import DAY, Paging
 from harvester.oai.protocol import (
     Identify,
     ListPage,
     MetadataFormat,
-    NoRecordsMatch,
     OAIError,
     OAIRecord,
     OAISet,
-    RepeatedResumptionToken,
     parse_get_record,
     parse_identify,
     parse_list_identifiers,
@@ -29,11 +29,10 @@ from harvester.oai.protocol import (
     parse_list_records,
     parse_list_sets,
 )
-from harvester.oai.transport import OAITransport, OnResponse
+from harvester.oai.transport import OnResponse
 
 __all__ = ["DAY", "SECONDS", "OAIClient", "OnResponse", "Stamp", "format_datestamp"]
 
-DAY = "YYYY-MM-DD"
 SECONDS = "YYYY-MM-DDThh:mm:ssZ"
 Stamp = date | datetime | str
 T = TypeVar("T")
@@ -52,7 +51,7 @@ def format_datestamp(value: Stamp, granularity: str = DAY) -> str:
     return value.isoformat()
 
 
-class OAIClient(OAITransport):
+class OAIClient(Paging):
     """One method per OAI-PMH verb against one base URL; see OAITransport for the
     constructor's options (retries, politeness, address checks, size cap)."""
 
@@ -132,25 +131,15 @@ class OAIClient(OAITransport):
         set_: str | None,
         token: str | None,
     ) -> AsyncIterator[ListPage]:
-        seen: set[str] = {token} if token else set()
+        parse = self._page_parser(verb, prefix)
+
+        async def process(body: bytes, url: str) -> ListPage:
+            return parse(body, url)
+
         params = await self._first_params(verb, prefix, from_, until, set_, token)
-        first = token is None
-        while True:
-            try:
-                page = await self._call(params, self._page_parser(verb, prefix))
-            except NoRecordsMatch:
-                return
-            except OAIError as exc:
-                # servers that announce seconds granularity but reject it: retry by day
-                if not (first and exc.code == "badArgument" and self._coarsen(params)):
-                    raise
-                continue
-            first = False
-            yield page
-            if not page.resumption_token:
-                return
-            self._check_token(page.resumption_token, seen)
-            params = {"verb": verb, "resumptionToken": page.resumption_token}
+        async with aclosing(self.pages(verb, process, params)) as pages:
+            async for page in pages:
+                yield page
 
     async def _first_params(
         self,
@@ -175,17 +164,6 @@ class OAIClient(OAITransport):
             params["set"] = set_
         return params
 
-    def _coarsen(self, params: dict[str, str]) -> bool:
-        """Cut seconds-granular from/until to days in place; False if nothing to cut."""
-        changed = False
-        for key in ("from", "until"):
-            if key in params and "T" in params[key]:
-                params[key] = params[key].split("T", 1)[0]
-                changed = True
-        if changed:
-            self.granularity = DAY
-        return changed
-
     def _page_parser(self, verb: str, prefix: str) -> Callable[[bytes, str], ListPage]:
         def parse(body: bytes, url: str) -> ListPage:
             try:
@@ -206,9 +184,3 @@ class OAIClient(OAITransport):
         if verb == "ListRecords":
             return parse_list_records(body, url, metadata_prefix=prefix, recover=recover)
         return parse_list_identifiers(body, url, recover=recover)
-
-    def _check_token(self, token: str, seen: set[str]) -> None:
-        if token in seen:
-            msg = f"server repeated token {token[:60]!r}"
-            raise RepeatedResumptionToken("repeatedResumptionToken", msg, url=self.base_url)
-        seen.add(token)

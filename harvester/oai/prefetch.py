@@ -13,19 +13,17 @@ the caller asks for the page after the one it holds, as without the lookahead.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 
 from harvester.oai.client import OAIClient, Stamp
 from harvester.oai.mapped import MappedPage
-from harvester.oai.model import NoRecordsMatch, OAIError
 
 __all__ = ["Process", "mapped_pages", "peek_token"]
 
 Process = Callable[[bytes, str], Awaitable[MappedPage]]
-Answer = asyncio.Future[tuple[bytes, str]]
 
 #: the token ends a page; a longer one than this is not guessed (read, then asked for)
 TAIL = 16_384
@@ -47,14 +45,6 @@ def peek_token(body: bytes) -> str | None:
     return text or None
 
 
-async def _drop(*futures: Answer | None) -> None:
-    """Cancel requests no page will come from; their outcomes (errors too) are of no use."""
-    held = [f for f in futures if f is not None]
-    for f in held:
-        f.cancel()
-    await asyncio.gather(*held, return_exceptions=True)
-
-
 async def mapped_pages(
     client: OAIClient,
     prefix: str,
@@ -66,42 +56,10 @@ async def mapped_pages(
     resumption_token: str | None = None,
 ) -> AsyncGenerator[MappedPage, None]:
     """OAIClient.list_records with `process` in place of the parser and one request
-    ahead. noRecordsMatch yields nothing; BadResumptionToken and every other error
-    propagate; a repeated token raises RepeatedResumptionToken, as there."""
-    token = resumption_token
-    seen: set[str] = {token} if token else set()
-    params = await client._first_params("ListRecords", prefix, from_, until, set_, token)
-    first = token is None
-    fetch: Answer = asyncio.ensure_future(client._get(params))
-    ahead: Answer | None = None
-    try:
-        while True:
-            body, url = await fetch
-            guess = peek_token(body)
-            if guess is not None and guess not in seen:
-                ahead = asyncio.ensure_future(
-                    client._get({"verb": "ListRecords", "resumptionToken": guess}))
-                await asyncio.sleep(0)  # the request starts even if `process` runs inline
-            try:
-                page = await process(body, url)
-            except NoRecordsMatch:
-                return
-            except OAIError as exc:
-                # servers that announce seconds granularity but reject it: retry by day
-                if not (first and exc.code == "badArgument" and client._coarsen(params)):
-                    raise
-                await _drop(ahead)
-                ahead, fetch = None, asyncio.ensure_future(client._get(params))
-                continue
-            first = False
-            if ahead is not None and page.resumption_token != guess:
-                await _drop(ahead)
-                ahead = None
+    ahead (Paging.pages with `peek_token`)."""
+    params = await client._first_params("ListRecords", prefix, from_, until, set_,
+                                        resumption_token)
+    # closed with this generator, so a caller leaving early cancels the request ahead
+    async with aclosing(client.pages("ListRecords", process, params, peek=peek_token)) as pages:
+        async for page in pages:
             yield page
-            if not page.resumption_token:
-                return
-            client._check_token(page.resumption_token, seen)
-            params = {"verb": "ListRecords", "resumptionToken": page.resumption_token}
-            fetch, ahead = ahead or asyncio.ensure_future(client._get(params)), None
-    finally:
-        await _drop(fetch, ahead)
