@@ -39,7 +39,7 @@ import httpx
 
 from harvester._fetch.answer import Answers, NotModified, Recorder
 from harvester._fetch.client import make_client
-from harvester._fetch.gate import HostGate
+from harvester._fetch.gate import Gate, HostGate
 from harvester._fetch.netsafety import AddressGuard, Resolver, host_key, system_resolve
 from harvester._fetch.resolver import CheckedResolver
 from harvester._fetch.retry import Transient, retrying, transport_fault
@@ -77,13 +77,14 @@ class Fetcher:
         rng: random.Random | None = None,
         resolve: Resolver = system_resolve,
         recorder: Recorder | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self._settings = settings
         self._client = client
         self._owns_client = client is None
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self._gate = HostGate(clock=clock, sleep=sleep)
+        self._gate: Gate = gate or HostGate(clock=clock, sleep=sleep)
         self._robots = RobotsCache()
         self._guard = AddressGuard(resolve=resolve, clock=clock)
         self._private_hosts: set[str] = set()  # hosts a source allows to be private

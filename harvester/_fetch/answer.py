@@ -24,7 +24,7 @@ from harvester.politeness import FetchSettings
 from harvester.types import Page
 
 from .body import read_body, read_prefix
-from .gate import HostGate
+from .gate import Gate
 from .retry import RETRY_STATUSES, Transient, parse_retry_after
 from .stats import FetchStats
 from .urls import redirect_target
@@ -51,7 +51,7 @@ class NotModified:
 class Answers:
     """Turns responses into results for one Fetcher (shared by its views)."""
 
-    def __init__(self, settings: FetchSettings, stats: FetchStats, gate: HostGate,
+    def __init__(self, settings: FetchSettings, stats: FetchStats, gate: Gate,
                  now: Callable[[], datetime], recorder: Recorder | None) -> None:
         self.settings, self.stats, self.gate, self.now = settings, stats, gate, now
         self.recorder = recorder

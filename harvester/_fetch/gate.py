@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
 
 class _Host:
@@ -13,6 +14,16 @@ class _Host:
     def __init__(self, concurrency: int) -> None:
         self.slots = asyncio.Semaphore(concurrency)
         self.next_start = float("-inf")
+
+
+class Gate(Protocol):
+    """What the Fetcher needs of a per-host gate: HostGate in one process; a gate backed
+    by shared leases when several processes share a host's limits."""
+
+    def slot(self, key: str, *, concurrency: int, delay: float
+             ) -> AbstractAsyncContextManager[None]: ...
+
+    def hold_off(self, key: str, seconds: float) -> None: ...
 
 
 class HostGate:
