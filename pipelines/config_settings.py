@@ -34,6 +34,10 @@ class SourceSettings:
     window: str = "month"  # date windows a harvest is split into: day|month|year|none
     # consecutive 404/410 answers (one per run) before a page's record is marked deleted
     gone_after: int = 3
+    # sitemap <lastmod>: "trust" skips a page it dates before our last good fetch of it
+    # (pipelines/unchanged.py), at most recheck_days after that fetch (0: never skip)
+    lastmod: str = "trust"
+    recheck_days: int = 30
 
     def __post_init__(self) -> None:
         # The fetcher reads network safety from the Politeness it is handed with each URL.

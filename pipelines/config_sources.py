@@ -16,6 +16,9 @@ from .config_settings import SourceSettings
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 OAI_KEYS = ("oai", "metadata_prefix", "set", "enrich", "window")
 OAI_WINDOWS = ("day", "month", "year", "none")
+LASTMOD = ("trust", "ignore")
+# keys only a source that finds pages (sitemap, listing, urls) takes
+PAGE_KEYS = ("gone_after", "lastmod", "recheck_days")
 
 
 def _oai(data: Mapping[str, Any], at: At, found: Mapping[str, tuple[str, ...]]
@@ -50,7 +53,7 @@ def _oai(data: Mapping[str, Any], at: At, found: Mapping[str, tuple[str, ...]]
 
 
 _SOURCE_KEYS = ("name", "platform", "sitemap", "listing", "urls", "politeness", "allow_private",
-                "allow_hosts", "gone_after", *OAI_KEYS)
+                "allow_hosts", *PAGE_KEYS, *OAI_KEYS)
 
 
 def source_settings(value: object, at: At, default: Politeness, platforms: tuple[str, ...]
@@ -72,10 +75,16 @@ def source_settings(value: object, at: At, default: Politeness, platforms: tuple
     if not any(found.values()) and not oai:
         raise at.fail(f"source {name!r} needs at least one of sitemap, listing, urls, oai")
     overrides = check.fields(data.get("politeness", {}), at / "politeness", check.POLITENESS)
-    if "gone_after" in data and oai:
-        # an OAI-PMH server reports its deletions itself (tombstones)
-        raise (at / "gone_after").fail("only allowed on a source with sitemap, listing or urls")
+    for key in PAGE_KEYS:
+        if key in data and oai:
+            # an OAI-PMH server reports its deletions (tombstones) and changes (from=) itself
+            raise (at / key).fail("only allowed on a source with sitemap, listing or urls")
     gone_after = check.number(1, integer=True)(data.get("gone_after", 3), at / "gone_after")
+    lastmod = data.get("lastmod", "trust")
+    if lastmod not in LASTMOD:
+        raise (at / "lastmod").fail(
+            f"must be one of {', '.join(LASTMOD)}, got {check.show(lastmod)}")
+    recheck = check.number(0, integer=True)(data.get("recheck_days", 30), at / "recheck_days")
     return SourceSettings(
         name=name,
         platform=str(platform),
@@ -83,6 +92,8 @@ def source_settings(value: object, at: At, default: Politeness, platforms: tuple
         allow_private=check.boolean(data.get("allow_private", False), at / "allow_private"),
         allow_hosts=check.hosts(data.get("allow_hosts", []), at / "allow_hosts"),
         gone_after=int(gone_after),
+        lastmod=str(lastmod),
+        recheck_days=int(recheck),
         **found,
         **oai,
     )

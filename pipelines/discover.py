@@ -4,12 +4,15 @@ Every discovery method of a source runs in turn (explicit urls, sitemaps,
 listing pages). A method that fails is counted and the others still run: a
 broken sitemap must not hide the listing pages. After a complete discovery, the
 pages a source used to list and no longer does are asked for again (then_recheck).
+A sitemap's <lastmod> travels with its URL (`Listed`): the pipeline may skip a
+page it dates before our last fetch (pipelines/unchanged.py).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import NamedTuple
 
 from sqlalchemy import Connection, exists, select
 
@@ -28,13 +31,29 @@ log = logging.getLogger(__name__)
 OnError = Callable[[str, HarvestError], None]
 
 
+class Listed(NamedTuple):
+    """A page URL (normalised) and the sitemap's <lastmod> for it, as written (or None)."""
+
+    url: str
+    lastmod: str | None = None
+
+
 async def discover(
     source: SourceSettings, fetcher: Fetcher, on_error: OnError,
     seen: set[str] | None = None,
 ) -> AsyncIterator[str]:
+    """discover_listed's URLs alone."""
+    async for found in discover_listed(source, fetcher, on_error, seen):
+        yield found.url
+
+
+async def discover_listed(
+    source: SourceSettings, fetcher: Fetcher, on_error: OnError,
+    seen: set[str] | None = None,
+) -> AsyncIterator[Listed]:
     """Yield each page URL of the source once, normalised (normalize_url: the form
-    fetched_pages keeps), in discovery order. `seen` collects them: the caller's set,
-    so a re-check of unlisted pages needs no second one."""
+    fetched_pages keeps), in discovery order, with its sitemap lastmod. `seen`
+    collects them: the caller's set, so a re-check of unlisted pages needs no second one."""
     seen = set() if seen is None else seen
 
     def fresh(url: str) -> str | None:
@@ -47,7 +66,7 @@ async def discover(
     try:
         for url in iter_seeds(source.urls):
             if key := fresh(url):
-                yield key
+                yield Listed(key)
     except HarvestError as exc:
         on_error("urls", exc)
 
@@ -55,7 +74,7 @@ async def discover(
         try:
             async for entry in iter_sitemap(fetcher, sitemap_url, politeness=source.politeness):
                 if key := fresh(entry.loc):
-                    yield key
+                    yield Listed(key, entry.lastmod)
         except HarvestError as exc:
             log.warning("sitemap %s failed: %s", sitemap_url, exc)
             on_error(sitemap_url, exc)
@@ -64,25 +83,25 @@ async def discover(
         try:
             async for url in iter_listing(fetcher, listing_url, politeness=source.politeness):
                 if key := fresh(url):
-                    yield key
+                    yield Listed(key)
         except HarvestError as exc:
             log.warning("listing %s failed: %s", listing_url, exc)
             on_error(listing_url, exc)
 
 
 async def then_recheck(
-    urls: AsyncIterator[str], listed: set[str], complete: Callable[[], bool],
+    urls: AsyncIterator[Listed], listed: set[str], complete: Callable[[], bool],
     unlisted: Callable[[set[str]], Awaitable[list[str]]],
-) -> AsyncIterator[str]:
+) -> AsyncIterator[Listed]:
     """Yield `urls` (discover's, which fills `listed`), then, when discovery was
     `complete()` (no error, not stopped), the source's known record pages it no longer
     lists (`unlisted(listed)`): only a page asked for again can answer 404/410 and be
     confirmed gone."""
-    async for url in urls:
-        yield url
+    async for found in urls:
+        yield found
     if complete():
         for url in await unlisted(listed):
-            yield url
+            yield Listed(url)
 
 
 def unlisted_pages(conn: Connection, source_id: int, listed: set[str]) -> list[str]:

@@ -1,6 +1,7 @@
 """One source's pages as a pipeline: discovery -> fetch workers -> parse -> writer.
 
-    discovery ─▶ state lookup (chunks, read thread) ─▶ bounded queue
+    discovery ─▶ state lookup (chunks, read thread) ─▶ [skip: lastmod before our last
+        fetch, pipelines/unchanged.py] ─▶ bounded queue
         ─▶ N fetch workers (the Fetcher enforces per-host politeness)
         ─▶ parse (inline, or a worker process: pipelines/parse_pool.py)
         ─▶ bounded queue ─▶ writer: archive + records + page rows, ONE
@@ -30,6 +31,7 @@ from harvester.normalize.identifiers import normalize_url
 from harvester.types import Page
 
 from .config import SourceSettings
+from .discover import Listed
 from .load import LoadStats
 from .outcomes import Outcome, fetched_row, known_row
 from .pipeline_store import (
@@ -43,6 +45,7 @@ from .pipeline_store import (
 )
 from .state import PageState, get_page_states
 from .stats import SourceStats
+from .unchanged import Skipper
 
 __all__ = ["Plumbing", "Progress", "SourcePipeline", "StoreHook", "fetch_workers"]
 
@@ -74,11 +77,12 @@ class SourcePipeline:
         self._write_q: asyncio.Queue[Any] = asyncio.Queue(min(batch, 128))
         self._cancellable: set[asyncio.Task[Any]] = set()
         self._workers = fetch_workers(source)
+        self._skipper = Skipper(source)
 
     def _stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()
 
-    async def run(self, urls: AsyncIterator[str]) -> None:
+    async def run(self, urls: AsyncIterator[str | Listed]) -> None:
         writer = asyncio.create_task(self._write_loop())
         producer = asyncio.create_task(self._produce(urls))
         workers = [asyncio.create_task(self._work()) for _ in range(self._workers)]
@@ -123,13 +127,14 @@ class SourcePipeline:
 
     # -- discovery and page state ------------------------------------------------------
 
-    async def _produce(self, urls: AsyncIterator[str]) -> None:
-        chunk: list[str] = []
-        async for url in urls:
+    async def _produce(self, urls: AsyncIterator[str | Listed]) -> None:
+        chunk: list[Listed] = []
+        async for item in urls:
             if self._stopping():
                 break
             self.stats.discovered += 1
-            chunk.append(normalize_url(url))
+            # discovery's URLs are normalised already; the worker's plain ones may not be
+            chunk.append(Listed(normalize_url(item)) if isinstance(item, str) else item)
             if len(chunk) >= self.lookup:
                 await self._enqueue(chunk)
                 chunk = []
@@ -138,11 +143,16 @@ class SourcePipeline:
         for _ in range(self._workers):
             await self._fetch_q.put(None)
 
-    async def _enqueue(self, urls: list[str]) -> None:
+    async def _enqueue(self, found: list[Listed]) -> None:
         loop = asyncio.get_running_loop()
-        states = await loop.run_in_executor(self.p.reads, self._lookup, urls)
-        for url in urls:
-            await self._fetch_q.put((url, states.get(url)))
+        states = await loop.run_in_executor(self.p.reads, self._lookup, [f.url for f in found])
+        now, unchanged = self.p.now(), self._skipper.unchanged
+        for url, lastmod in found:
+            state = states.get(url)
+            if unchanged(state, lastmod, now):
+                self.stats.skipped_unchanged += 1  # seen (listed), not asked: nothing written
+                continue
+            await self._fetch_q.put((url, state))
 
     def _lookup(self, urls: Sequence[str]) -> dict[str, PageState]:
         with self.p.engine.connect() as conn:

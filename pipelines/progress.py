@@ -19,7 +19,7 @@ def progress_printer(stream: TextIO | None = None) -> Progress | None:
     def show(stats: SourceStats) -> None:
         totals[stats.name] = stats
         parts = [
-            f"{s.name} {s.fetched + s.not_modified}/{s.discovered} "
+            f"{s.name} {s.fetched + s.not_modified + s.skipped_unchanged}/{s.discovered} "
             f"+{s.new} ~{s.changed} !{s.failures}"
             for s in totals.values()
         ]

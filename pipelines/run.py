@@ -38,7 +38,7 @@ from harvester.warc import ArchiveRecorder
 
 from .config import Settings, SourceSettings
 from .db import in_transaction
-from .discover import discover, then_recheck, unlisted_pages
+from .discover import discover_listed, then_recheck, unlisted_pages
 from .fillrates import record_fill_rates
 from .load import ensure_source
 from .lock import hold_sources
@@ -188,8 +188,8 @@ async def _harvest_source(
             return rechecked
 
         listed: set[str] = set()
-        await pipeline.run(then_recheck(discover(source, fetcher, on_discovery_error, listed),
-                                        listed, complete, unlisted))
+        found = discover_listed(source, fetcher, on_discovery_error, listed)
+        await pipeline.run(then_recheck(found, listed, complete, unlisted))
         stats.discovered -= len(rechecked)  # asked for again, not discovered
         if rechecked:
             log.info("source %s: %d pages no longer listed, checked again", source.name,

@@ -32,6 +32,9 @@ class PageState:
     sha256: str | None
     source_key: str | None
     status: int | None
+    # the last answer's time and error: whether a sitemap's lastmod may spare a request
+    checked_at: datetime | None = None
+    error_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,8 @@ class FetchRow:
 def get_page_states(conn: Connection, urls: Sequence[str]) -> dict[str, PageState]:
     """Known state of these URLs (absent URLs are left out)."""
     t = fetched_pages
-    cols = (t.c.url, t.c.etag, t.c.last_modified, t.c.sha256, t.c.source_key, t.c.status)
+    cols = (t.c.url, t.c.etag, t.c.last_modified, t.c.sha256, t.c.source_key, t.c.status,
+            t.c.checked_at, t.c.error_reason)
     states: dict[str, PageState] = {}
     for chunk in _chunks(list(dict.fromkeys(urls)), _URLS_PER_QUERY):
         for row in conn.execute(select(*cols).where(t.c.url.in_(chunk))):

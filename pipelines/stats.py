@@ -22,6 +22,8 @@ class SourceStats:
     fetched: int = 0
     not_modified: int = 0
     same_content: int = 0
+    # listed pages not requested: their sitemap lastmod is older than our last fetch
+    skipped_unchanged: int = 0
     new: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -76,6 +78,8 @@ class SourceStats:
         if self.deleted or self.enriched or self.missing:
             parts[-1:-1] = [f"deleted={self.deleted}", f"enriched={self.enriched}",
                             f"missing={self.missing}"]
+        if self.skipped_unchanged:
+            parts.insert(4, f"skipped_unchanged={self.skipped_unchanged}")
         if self.gone_confirmed:
             parts.insert(-1, f"gone_confirmed={self.gone_confirmed}")
         if self.skipped:
@@ -99,6 +103,7 @@ class SourceStats:
             "fetched": self.fetched,
             "not_modified": self.not_modified,
             "same_content": self.same_content,
+            "skipped_unchanged": self.skipped_unchanged,
             "new": self.new,
             "changed": self.changed,
             "unchanged": self.unchanged,

@@ -51,7 +51,18 @@ def test_recorded_fetch_comes_back_as_page_state(engine: Engine, source_id: int)
         record_fetches(conn, source_id, [fetched()])
         states = get_page_states(conn, [URL, "https://repo.test/unknown"])
     assert states == {URL: PageState(URL, '"v1"', "Wed, 01 May 2024 10:00:00 GMT", "ab" * 32,
-                                     "uuid-1", 200)}  # fmt: skip
+                                     "uuid-1", 200, T0, None)}  # fmt: skip
+
+
+def test_page_state_carries_the_last_answer_time_and_error(
+    engine: Engine, source_id: int
+) -> None:
+    with engine.begin() as conn:
+        record_fetches(conn, source_id, [fetched()])
+        record_fetches(conn, source_id, [fetched(at=T1, status=None, fetched_at=None,
+                                                 error_reason="network")])
+        state = get_page_states(conn, [URL])[URL]
+    assert (state.checked_at, state.error_reason, state.status) == (T1, "network", None)
 
 
 def test_not_modified_keeps_the_fetch_time_and_moves_checked_at(
