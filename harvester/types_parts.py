@@ -5,6 +5,7 @@ which is written as its ISO form)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from operator import attrgetter
@@ -14,19 +15,39 @@ _T = TypeVar("_T")
 
 
 def positional_pickle(cls: type[_T]) -> type[_T]:
-    """Pickle as `cls(*values)`: a slots dataclass's own pickling calls fields() and
-    object.__setattr__ per field, twice as slow both ways (records cross process
-    boundaries by the thousand: pipelines/parse_pool.py). Unpickling runs __init__ and
-    __post_init__ again, which every class here gives the same result on its own output."""
-    values = attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
-    if len(fields(cls)) == 1:  # type: ignore[arg-type]
+    """Pickle as `cls._unpickle(*values)`: a slots dataclass's own pickling calls fields()
+    and object.__setattr__ per field, twice as slow both ways (records cross process
+    boundaries by the thousand: pipelines/parse_pool.py). `_unpickle` sets the slots
+    directly, skipping __init__'s defaults and __post_init__: the values come from an
+    instance that has been through them, and every __post_init__ here gives the same
+    result on its own output (a trimmed key stays trimmed, a valid date stays valid)."""
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    if len(names) == 1:
         raise TypeError("positional_pickle needs two fields or more")
+    values = attrgetter(*names)
+    unpickle = _slot_setter(cls, names)
 
-    def __reduce__(self: _T) -> tuple[type[_T], tuple[Any, ...]]:
-        return cls, values(self)
+    def __reduce__(self: _T) -> tuple[Callable[..., _T], tuple[Any, ...]]:
+        return unpickle, values(self)
 
+    cls._unpickle = staticmethod(unpickle)  # type: ignore[attr-defined]  # found by pickle
     cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
     return cls
+
+
+def _slot_setter(cls: type[_T], names: tuple[str, ...]) -> Callable[..., _T]:
+    """`cls._unpickle(*values)`, generated as dataclasses generates __init__: one
+    object.__setattr__ per slot, unrolled (a loop or map() over the names costs more
+    than the calls themselves on these 2 to 31 field objects)."""
+    params = ", ".join(f"v{i}" for i in range(len(names)))
+    sets = "".join(f"    setattr_(obj, {name!r}, v{i})\n" for i, name in enumerate(names))
+    source = f"def _unpickle({params}):\n    obj = new(cls)\n{sets}    return obj\n"
+    scope: dict[str, Any] = {"new": object.__new__, "setattr_": object.__setattr__, "cls": cls}
+    exec(source, scope)  # our own source, from a dataclass's field names
+    fn: Callable[..., _T] = scope["_unpickle"]
+    fn.__module__, fn.__qualname__ = cls.__module__, f"{cls.__qualname__}._unpickle"
+    return fn
+
 
 _ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 

@@ -13,7 +13,7 @@ from contextlib import aclosing
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
-from harvester.errors import DiscoveryError, UnsafeXML
+from harvester.oai.mapped import read_list_page
 from harvester.oai.paging import DAY, Paging
 from harvester.oai.protocol import (
     Identify,
@@ -24,9 +24,7 @@ from harvester.oai.protocol import (
     OAISet,
     parse_get_record,
     parse_identify,
-    parse_list_identifiers,
     parse_list_metadata_formats,
-    parse_list_records,
     parse_list_sets,
 )
 from harvester.oai.transport import OnResponse
@@ -166,21 +164,6 @@ class OAIClient(Paging):
 
     def _page_parser(self, verb: str, prefix: str) -> Callable[[bytes, str], ListPage]:
         def parse(body: bytes, url: str) -> ListPage:
-            try:
-                return self._parse_page(verb, prefix, body, url, recover=False)
-            except UnsafeXML:
-                raise
-            except OAIError:
-                raise
-            except DiscoveryError:
-                if not self.recover:
-                    raise
-                return self._parse_page(verb, prefix, body, url, recover=True)
+            return read_list_page(body, url, verb, prefix, recover=self.recover)
 
         return parse
-
-    @staticmethod
-    def _parse_page(verb: str, prefix: str, body: bytes, url: str, *, recover: bool) -> ListPage:
-        if verb == "ListRecords":
-            return parse_list_records(body, url, metadata_prefix=prefix, recover=recover)
-        return parse_list_identifiers(body, url, recover=recover)

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from harvester.errors import DiscoveryError, HarvestError, ParseError, UnsafeXML
 from harvester.oai.formats import mapper_for
 from harvester.oai.model import ListPage, OAIError
-from harvester.oai.protocol import parse_list_records
+from harvester.oai.protocol import parse_list_identifiers, parse_list_records
 from harvester.types import Record
 from harvester.types_parts import positional_pickle
 
-__all__ = ["MappedItem", "MappedPage", "Problem", "map_page", "read_and_map", "read_list_records"]
+__all__ = ["MappedItem", "MappedPage", "Problem", "map_page", "read_and_map", "read_list_page",
+           "read_list_records"]
 
 
 @positional_pickle
@@ -60,17 +61,29 @@ class MappedPage:
 MapperFn = Callable[..., Record]
 
 
-def read_list_records(body: bytes, url: str, prefix: str, *, recover: bool) -> ListPage:
-    """Strict first; broken XML is read again in recover mode when `recover` allows it.
-    Unsafe XML and OAI errors are never recovered from."""
+def read_list_page(body: bytes, url: str, verb: str, prefix: str, *, recover: bool) -> ListPage:
+    """A ListRecords or ListIdentifiers page, strict first; broken XML is read again in
+    recover mode when `recover` allows it. Unsafe XML and OAI errors are never recovered
+    from. The one reading of list pages: OAIClient's and the harvest's (in parse workers)."""
     try:
-        return parse_list_records(body, url, metadata_prefix=prefix, recover=False)
+        return _parse_list(verb, body, url, prefix, recover=False)
     except (UnsafeXML, OAIError):
         raise
     except DiscoveryError:
         if not recover:
             raise
-        return parse_list_records(body, url, metadata_prefix=prefix, recover=True)
+        return _parse_list(verb, body, url, prefix, recover=True)
+
+
+def _parse_list(verb: str, body: bytes, url: str, prefix: str, *, recover: bool) -> ListPage:
+    if verb == "ListRecords":
+        return parse_list_records(body, url, metadata_prefix=prefix, recover=recover)
+    return parse_list_identifiers(body, url, recover=recover)
+
+
+def read_list_records(body: bytes, url: str, prefix: str, *, recover: bool) -> ListPage:
+    """`read_list_page` of a ListRecords page."""
+    return read_list_page(body, url, "ListRecords", prefix, recover=recover)
 
 
 def map_page(page: ListPage, mapper: MapperFn, source_url: str) -> MappedPage:
