@@ -10,6 +10,8 @@ worker it lost it.
 The delay between request starts is reserved in `frontier_hosts.next_start`
 with one UPDATE per request (`GREATEST(next_start, now) + delay`), so workers on
 different machines space their requests by the database clock, not their own.
+A Retry-After pushes `next_start` forward (`hold_host`); a host without a delay
+only reads it (`start_wait`), so one worker's pause holds for all.
 
 PostgreSQL only (FOR UPDATE SKIP LOCKED).
 """
@@ -108,3 +110,21 @@ def reserve_start(conn: Connection, host: str, delay: float) -> float:
                           - clock_timestamp())"""),
         {"host": host, "delay": delay}).scalar_one_or_none()
     return max(0.0, float(wait)) if wait is not None else 0.0
+
+
+def start_wait(conn: Connection, host: str) -> float:
+    """Seconds until the host's next start, for a host without a delay: reads only, so
+    its requests do not queue on the row lock (0 unless a hold pushed it forward)."""
+    wait = conn.execute(text(
+        "SELECT EXTRACT(EPOCH FROM next_start - clock_timestamp()) FROM frontier_hosts "
+        "WHERE host = :host"), {"host": host}).scalar_one_or_none()
+    return max(0.0, float(wait)) if wait is not None else 0.0
+
+
+def hold_host(conn: Connection, host: str, seconds: float) -> None:
+    """No request to the host starts within `seconds` from now (a Retry-After), whichever
+    worker sends it; a later reservation already made stays."""
+    conn.execute(text("""
+        UPDATE frontier_hosts
+        SET next_start = GREATEST(next_start, clock_timestamp() + :s * interval '1 second')
+        WHERE host = :host"""), {"host": host, "s": seconds})

@@ -5,8 +5,9 @@ Each worker (one process, on any machine) repeats a round:
     hosts with claimable rows ─▶ hold this worker's fair share of each host's slots
     (host_leases; pipelines/worker_plan.py), free the others ─▶ claim `batch` rows
     per slot held, FOR UPDATE SKIP LOCKED ─▶ the harvest pipeline
-    (pipelines/pipeline.py) fetches them through a LeasedFetcher (at most one
-    request in flight per slot held), parses, and stores
+    (pipelines/pipeline.py) fetches them through the worker's gate (at most one
+    request in flight per slot held, starts spaced through the database:
+    pipelines/worker_gate.py), parses, and stores
     each batch in ONE transaction that also marks its frontier rows done or failed
     ─▶ rows not answered (a stop) go back to the queue.
 
@@ -141,9 +142,11 @@ class Rounds:
                 continue
             log.warning("worker %s lost slots %s of %s (lease ran out)", self.owner, lost, host)
             slots -= lost
-            self.kit.slots.set(host, len(slots))
             if host in self.round_hosts and self.round_stop is not None:
+                self.kit.slots.lose(host, len(slots))  # its requests wait, not go out
                 self.round_stop.set()  # stop fetching; the next round re-plans
+            else:
+                self.kit.slots.set(host, len(slots))
 
     # -- one round ---------------------------------------------------------------------------
 

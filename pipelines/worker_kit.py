@@ -2,14 +2,14 @@
 
 `open_kit` builds it and takes it down: the harvest's own parts (ParsePool, the
 read and write threads, the WARC archive: pipelines/pipeline.py's Plumbing) plus
-a LeasedFetcher, a small thread pool for the frontier's control queries
-(claims, slots, heartbeats, reserved starts), which must not wait behind a batch
+a Fetcher whose per-host gate is the worker's (pipelines/worker_gate.py: leased
+slots, start times in the database), a small thread pool for the frontier's control
+queries (claims, slots, heartbeats, start times), which must not wait behind a batch
 being written, and the connection that shows the worker alive to the others.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -21,19 +21,20 @@ import httpx
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
+from harvester.http import Fetcher
 from harvester.warc import ArchiveRecorder
 
 from .config import Settings, SourceSettings
 from .frontier import complete, release_rows
-from .frontier_hosts import reserve_start
 from .load import ensure_source
 from .outcomes import Outcome
 from .parse_pool import ParsePool
 from .pipeline import Plumbing
 from .run import _base_url
 from .stats import SourceStats
-from .worker_fetch import HostSlots, LeasedFetcher
+from .worker_gate import DatabaseStarts, WorkerGate
 from .worker_presence import group_of, presence
+from .worker_slots import HostSlots
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class WorkerKit:
     owner: str
     by_id: Mapping[int, SourceSettings]
     stats: Mapping[int, SourceStats]
-    fetcher: LeasedFetcher
+    fetcher: Fetcher
     slots: HostSlots
     plumbing: Plumbing
     control: Executor
@@ -101,21 +102,11 @@ async def _kit(
     writes = ThreadPoolExecutor(1, thread_name_prefix="worker-write")
     parser = ParsePool(parse_workers)
     archive = settings.archive.writer() if settings.archive else None
-    loop = asyncio.get_running_loop()
-
-    def reserve_now(host: str, delay: float) -> float:
-        with engine.begin() as conn:
-            return reserve_start(conn, host, delay)
-
-    async def reserve(host: str, delay: float) -> float:
-        return await loop.run_in_executor(control, reserve_now, host, delay)
-
     slots = HostSlots()
+    gate = WorkerGate(slots, DatabaseStarts(engine, control))
     recorder: ArchiveRecorder | None = None
     try:
-        fetcher = LeasedFetcher(settings.fetch, client=client, now=now, slots=slots,
-                                reserve=reserve)
-        async with fetcher:
+        async with Fetcher(settings.fetch, client=client, now=now, gate=gate) as fetcher:
             # as in a harvest: the pipelines archive their pages (their rows point there),
             # the recorder every other answer (robots.txt, redirects, 304s, errors)
             recorder = ArchiveRecorder(archive, writes) if archive is not None else None
@@ -125,6 +116,7 @@ async def _kit(
                 fetcher.keeping_pages() if archive is not None else fetcher, slots,
                 Plumbing(engine, reads, writes, parser, archive, now), control, group)
     finally:
+        await gate.settle()  # the pauses seen reach the other workers
         parser.close()
         if recorder is not None:
             recorder.flush()
