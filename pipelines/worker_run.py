@@ -1,9 +1,11 @@
 """One worker's life as a harvest run: pick the sources, open a run row, work the
 rounds (pipelines/worker.py), hand back what is left, close the run.
 
-The run row and the per-source counters are the ones `harvester harvest` writes
-(pipelines/state.py), so `harvester runs` lists worker runs beside harvest runs;
-a worker's counters cover only the pages it fetched itself.
+The run row, the per-source counters and the field fill rates are the ones
+`harvester harvest` writes (pipelines/state.py, pipelines/fillrates.py), so
+`harvester runs` and `harvester report` show worker runs beside harvest runs; a
+worker's counters cover only the pages it fetched itself, its fill rates the whole
+source as it stood when the worker finished.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from harvester.errors import ConfigError, DatabaseError
 
 from .config import Settings, SourceSettings
 from .db import in_transaction
+from .fillrates import record_fill_rates
 from .frontier import release_rows, require_postgres
 from .frontier_hosts import release_slots
 from .state import finish_run, record_run_source, start_run
@@ -103,6 +106,7 @@ async def run_worker(
 
     def close_run(conn: Connection) -> None:
         finish_run(conn, run_id, report.status, {s.name: s.to_json() for s in stats}, now())
+        record_fill_rates(conn, run_id, list(by_id))  # for the report's drop flags
 
     in_transaction(engine, close_run, what="closing the worker's run failed on")
     return report

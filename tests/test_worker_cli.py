@@ -20,6 +20,7 @@ from worker_site import PageSite
 from pipelines.cli import main
 from pipelines.config import load_settings
 from pipelines.db import open_database
+from pipelines.fillrates import FillRate, load_fill_rates
 from pipelines.frontier import claim, complete, enqueue
 from pipelines.frontier_fill import enqueue_sources
 from pipelines.frontier_hosts import HostPolicy, acquire_slot, register_hosts
@@ -88,6 +89,30 @@ def test_a_second_enqueue_requeues_the_done_pages_and_a_worker_finds_them_unchan
         assert conn.execute(text("select count(*) from publications")).scalar_one() == 10
         runs = conn.execute(text("select status from harvest_runs order by id")).scalars()
         assert list(runs) == ["ok", "ok"]
+
+
+@pytest.mark.postgres
+def test_a_worker_run_records_its_sources_fill_rates(tmp_path: Path, pg_url: str) -> None:
+    engine = open_database(pg_url)
+    options = WorkerOptions(until_empty=True, poll_seconds=0.05, parse_workers=0)
+    with PageSite(8) as site:
+        settings = load_settings(config(tmp_path, pg_url, {
+            "name": "s", "platform": "pure", "allow_private": True,
+            "politeness": {"concurrency": 2, "delay": 0},
+            "sitemap": f"{site.base_url}/sitemap.xml"}))
+        asyncio.run(enqueue_sources(settings, engine))
+        report = asyncio.run(run_worker(settings, engine, options=options))
+    with engine.connect() as conn:
+        (rates,) = load_fill_rates(conn, report.run_id).values()
+        with_keywords = conn.execute(text(
+            "select count(distinct publication_id) from keywords")).scalar_one()
+    assert report.sources[0].new == 8 and 0 < with_keywords < 8
+    assert rates["keywords"] == FillRate(with_keywords, 8)
+    assert rates["authors"] == FillRate(8, 8)
+    result = CliRunner().invoke(main, ["runs", "--json", "--config",
+                                       str(tmp_path / "config.yaml")])
+    assert result.exit_code == 0, result.output
+    assert '"fill_rate_drops": []' in result.output
 
 
 @pytest.mark.postgres
