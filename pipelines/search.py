@@ -1,4 +1,4 @@
-"""Ranked full-text search over title, abstract and keywords (revision 0003_search).
+"""Ranked full-text search over title, abstract and keywords (revisions 0003, 0009).
 
 One query syntax on both databases, PostgreSQL's `websearch_to_tsquery`:
 words are all required, `"a phrase"` must appear as written, `or` between two
@@ -7,7 +7,9 @@ to FTS5 syntax, every term quoted so that no user input is read as an FTS5
 operator or column filter. Both stem English words (porter / 'english').
 Ranks: SQLite bm25 weighting title 10, keywords 5, abstract 1; PostgreSQL
 ts_rank over the weighted tsvector (title A, keywords B, abstract C).
-Keywords are indexed from publications.record_json (see revision 0003_search).
+The index (`publication_fts` on both) is refreshed in bulk from a queue of
+marked publications (pipelines.search_index); a search refreshes it first, so
+it never answers from a stale index.
 Withdrawn records (deleted_at set) are not returned.
 """
 
@@ -19,6 +21,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from harvester.errors import DatabaseError
+
+from .search_index import PG_DOCUMENT, refresh_search
+
+__all__ = ["PG_DOCUMENT", "Hit", "SearchQueryError", "fts5_query", "search"]
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
@@ -84,29 +90,29 @@ ORDER BY score, v.id
 LIMIT :limit
 """
 
-PG_DOCUMENT = (
-    "setweight(to_tsvector('english'::regconfig, "
-    "coalesce(title, '') || ' ' || coalesce(subtitle, '')), 'A') || "
-    "setweight(jsonb_to_tsvector('english'::regconfig, "
-    "coalesce(record_json::jsonb -> 'keywords', '[]'::jsonb), '[\"string\"]'::jsonb), 'B') || "
-    "setweight(to_tsvector('english'::regconfig, coalesce(abstract, '')), 'C')"
-)
-"""The expression of the GIN index ix_publications_fts (revision 0003_search), verbatim:
-PostgreSQL uses an expression index only for the same expression."""
-
 _TSQUERY = "websearch_to_tsquery('english'::regconfig, :query)"
 _POSTGRES = (
     "SELECT p.id, s.name AS source, p.published, p.title, "
-    f"ts_rank({PG_DOCUMENT}, {_TSQUERY}) AS score "
-    "FROM publications p JOIN sources s ON s.id = p.source_id "
-    f"WHERE ({PG_DOCUMENT}) @@ {_TSQUERY} AND p.deleted_at IS NULL "
+    f"ts_rank(f.document, {_TSQUERY}) AS score "
+    "FROM publication_fts f JOIN publications p ON p.id = f.publication_id "
+    "JOIN sources s ON s.id = p.source_id "
+    f"WHERE f.document @@ {_TSQUERY} AND p.deleted_at IS NULL "
     "ORDER BY score DESC, p.id LIMIT :limit"
 )  # "::" casts are safe in text(): a bind parameter is one colon before a name
 
 
 def search(conn: Connection, query: str, *, limit: int = 20) -> list[Hit]:
-    """The best `limit` matches, best first."""
+    """The best `limit` matches, best first, after bringing the index up to date.
+
+    Outside a transaction the refresh commits on its own; inside the caller's
+    transaction it is left to the caller's commit (its answers are right either way).
+    """
     translated = fts5_query(query)  # validates on both backends alike
+    if conn.in_transaction():  # the caller's transaction: its commit keeps the refresh
+        refresh_search(conn)
+    else:
+        with conn.begin():
+            refresh_search(conn)
     if conn.dialect.name == "sqlite":
         sql, params = _SQLITE, {"query": translated, "limit": limit}
     else:

@@ -1,0 +1,220 @@
+"""The search index is refreshed in bulk from marked publications (revision 0009_search_queue)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from alembic import command
+from sqlalchemy import Connection, Engine, delete, event, text
+
+from harvester.types import Record
+from pipelines.db import alembic_config, make_engine, upgrade
+from pipelines.load import ensure_source, upsert_records
+from pipelines.models import publications
+from pipelines.search import search
+from pipelines.search_index import pending_count, refresh_search
+
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+LATER = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def record(key: str, title: str, abstract: str = "", keywords: tuple[str, ...] = ()) -> Record:
+    return Record(url=f"https://repo.test/{key}", platform="pure", source_key=key, title=title,
+                  abstract=abstract or None, keywords=keywords)  # fmt: skip
+
+
+LIBRARY = [
+    record("k1", "Quasicrystal growth", "Grown from a melt.", ("alloys",)),
+    record("k2", "Magnetic vortices", "Imaged by holography.", ("skyrmions",)),
+    record("k3", "Ocean acidification", "Coral reefs under stress."),
+]
+
+
+def load(engine: Engine, records: list[Record], now: datetime = NOW) -> dict[str, int]:
+    with engine.begin() as conn:
+        source = ensure_source(conn, "s", "pure", None)
+        return dict(upsert_records(conn, source, records, now=now).ids)
+
+
+def indexed(engine: Engine, word: str) -> set[int]:
+    """Publication ids the index itself matches, read without refreshing it."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            sql = "SELECT rowid FROM publication_fts WHERE publication_fts MATCH :w"
+        else:
+            sql = ("SELECT publication_id FROM publication_fts "
+                   "WHERE document @@ to_tsquery('english', :w)")  # fmt: skip
+        return set(conn.execute(text(sql), {"w": word}).scalars())
+
+
+def refresh(engine: Engine, **kwargs: int) -> int:
+    with engine.begin() as conn:
+        return refresh_search(conn, **kwargs)
+
+
+def found(engine: Engine, query: str) -> set[int]:
+    with engine.connect() as conn:
+        return {hit.id for hit in search(conn, query)}
+
+
+def test_a_loaded_record_is_indexed_by_the_refresh_not_by_the_load(engine: Engine) -> None:
+    ids = load(engine, LIBRARY)
+    assert indexed(engine, "quasicrystal") == set()
+    assert refresh(engine) == 3
+    assert indexed(engine, "quasicrystal") == {ids["k1"]}
+    assert indexed(engine, "skyrmions") == {ids["k2"]}  # keywords come from record_json
+    assert indexed(engine, "coral") == {ids["k3"]}
+
+
+def test_refresh_is_idempotent_and_leaves_nothing_pending(engine: Engine) -> None:
+    load(engine, LIBRARY)
+    assert refresh(engine) == 3
+    assert refresh(engine) == 0
+    with engine.connect() as conn:
+        assert pending_count(conn) == 0
+        table = "publication_fts"
+        assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 3
+
+
+def test_small_chunks_index_every_marked_record(engine: Engine) -> None:
+    ids = load(engine, [record(f"c{i}", f"Chunked title{i} words") for i in range(7)])
+    assert refresh(engine, chunk=2) == 7
+    assert indexed(engine, "chunked") == set(ids.values())
+
+
+def test_nothing_pending_costs_one_statement(engine: Engine) -> None:
+    load(engine, LIBRARY)
+    refresh(engine)
+    statements: list[str] = []
+
+    def count(conn: Connection, cursor: object, sql: str, *args: object) -> None:
+        statements.append(sql)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert refresh(engine) == 0
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == 1
+
+
+def test_a_changed_records_old_words_stop_matching(engine: Engine) -> None:
+    ids = load(engine, LIBRARY)
+    refresh(engine)
+    renamed = dataclasses.replace(LIBRARY[0], title="Icosahedral phases", keywords=("metals",))
+    load(engine, [renamed], now=LATER)
+    assert indexed(engine, "quasicrystal") == {ids["k1"]}  # stale until refreshed
+    assert refresh(engine) == 1
+    assert indexed(engine, "quasicrystal") == set()
+    assert indexed(engine, "alloys") == set()
+    assert indexed(engine, "icosahedral") == {ids["k1"]}
+    assert found(engine, "metals") == {ids["k1"]}
+
+
+def test_a_search_refreshes_the_index_first(engine: Engine) -> None:
+    ids = load(engine, LIBRARY)
+    assert found(engine, "holography") == {ids["k2"]}
+    with engine.connect() as conn:
+        assert pending_count(conn) == 0  # the search's refresh was committed
+
+
+def test_a_deleted_record_leaves_the_index(engine: Engine) -> None:
+    ids = load(engine, LIBRARY)
+    refresh(engine)
+    with engine.begin() as conn:
+        conn.execute(delete(publications).where(publications.c.id == ids["k3"]))
+    assert found(engine, "coral") == set()
+    assert indexed(engine, "coral") == set()
+    assert indexed(engine, "vortices") == {ids["k2"]}
+
+
+def test_a_withdrawn_record_is_not_returned_and_needs_no_reindexing(engine: Engine) -> None:
+    ids = load(engine, LIBRARY)
+    refresh(engine)
+    with engine.begin() as conn:
+        conn.execute(publications.update().where(publications.c.id == ids["k2"])
+                     .values(deleted_at=LATER))  # fmt: skip
+        assert pending_count(conn) == 0
+    assert found(engine, "vortices") == set()
+    assert indexed(engine, "vortices") == {ids["k2"]}  # kept: withdrawal can be undone
+
+
+def test_a_rewrite_with_the_same_text_marks_nothing(engine: Engine) -> None:
+    ids = load(engine, LIBRARY)
+    refresh(engine)
+    with engine.begin() as conn:
+        conn.execute(publications.update().where(publications.c.id == ids["k1"])
+                     .values(title="Quasicrystal growth", doi="10.1/x"))  # fmt: skip
+        assert pending_count(conn) == 0
+
+
+@pytest.mark.postgres
+def test_a_mark_held_by_an_uncommitted_writer_waits_for_the_next_refresh(pg_url: str) -> None:
+    eng = make_engine(pg_url)
+    upgrade(eng)
+    try:
+        ids = load(eng, LIBRARY)
+        refresh(eng)
+        with eng.connect() as writer:
+            writer.execute(publications.update().where(publications.c.id == ids["k1"])
+                           .values(title="Penrose tilings"))  # fmt: skip
+            assert refresh(eng) == 0  # skipped, not taken: the new title is not visible yet
+            writer.commit()
+        assert refresh(eng) == 1
+        assert indexed(eng, "penrose") == {ids["k1"]}
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture
+def at_0008(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    upgrade(eng, "0008_frontier")
+    yield eng
+    eng.dispose()
+
+
+def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+def test_upgrade_from_0008_keeps_indexed_records_searchable(at_0008: Engine) -> None:
+    ids = load(at_0008, LIBRARY)
+    migrate(at_0008, "0009_search_queue")
+    with at_0008.connect() as conn:
+        assert pending_count(conn) == 0
+    assert indexed(at_0008, "holography") == {ids["k2"]}  # carried over, not re-queued
+    assert found(at_0008, "coral") == {ids["k3"]}
+    more = load(at_0008, [record("k4", "Tidal energy")])
+    assert found(at_0008, "tidal") == {more["k4"]}
+
+
+def test_downgrade_to_0008_indexes_what_was_pending_and_restores_the_old_index(
+    at_0008: Engine,
+) -> None:
+    migrate(at_0008, "0009_search_queue")
+    ids = load(at_0008, LIBRARY)  # marked, never refreshed
+    migrate(at_0008, "0008_frontier", down=True)
+    ids.update(load(at_0008, [record("k4", "Tidal energy")]))  # indexed by 0003's own way
+    for word, key in (("holography", "k2"), ("tidal", "k4")):
+        assert old_search(at_0008, word) == {ids[key]}
+
+
+def old_search(engine: Engine, word: str) -> set[int]:
+    """Revision 0003_search's queries: the FTS5 table, or PG_DOCUMENT under its GIN index."""
+    if engine.dialect.name == "sqlite":
+        return indexed(engine, word)
+    from pipelines.search_index import PG_DOCUMENT
+
+    with engine.connect() as conn:
+        names = conn.execute(text("SELECT indexname FROM pg_indexes "
+                                  "WHERE tablename = 'publications'")).scalars()  # fmt: skip
+        assert "ix_publications_fts" in set(names)
+        sql = f"SELECT id FROM publications WHERE ({PG_DOCUMENT}) @@ to_tsquery('english', :w)"
+        return set(conn.execute(text(sql), {"w": word}).scalars())
