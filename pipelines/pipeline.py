@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
 from typing import Any
 
 from harvester.errors import FetchError
@@ -32,7 +31,6 @@ from harvester.types import Page
 
 from .config import SourceSettings
 from .discover import Listed
-from .load import LoadStats
 from .outcomes import Outcome, fetched_row, known_row
 from .pipeline_store import (
     Plumbing,
@@ -225,32 +223,24 @@ class SourcePipeline:
     # -- writing -------------------------------------------------------------------------
 
     async def _write_loop(self) -> None:
-        loop = asyncio.get_running_loop()
+        loop, p, writer = asyncio.get_running_loop(), self.p, self.p.archive
         archive = None
-        if self.p.archive is not None:
+        if writer is not None:
             async def archive(outcomes: list[Outcome]) -> list[Outcome]:
-                return await loop.run_in_executor(self.p.writes, self._archive, outcomes)
+                # in the write thread: the bodies not archived yet (synced at the commit)
+                return await loop.run_in_executor(p.writes, archive_outcomes, writer, outcomes)
         await write_loop(self._write_q, self._commit, archive, size=self.batch,
                          max_open=MAX_OPEN_SECONDS, archive_every=ARCHIVE_EVERY, end=_END)
 
     async def _commit(self, batch: list[Outcome]) -> None:
+        """In the write thread: archive the new bodies, then one transaction."""
         loop = asyncio.get_running_loop()
-        loaded, gone = await loop.run_in_executor(self.p.writes, self._store, batch,
-                                                  self.p.now())
+        target = Target(self.source_id, self.source.gone_after, self.on_store)
+        loaded, gone = await loop.run_in_executor(self.p.writes, store_batch, self.p, target,
+                                                  batch, self.p.now())
         self.stats.gone_confirmed += gone
         self.stats.new += loaded.new
         self.stats.changed += loaded.changed
         self.stats.unchanged += loaded.unchanged
         if self.p.progress:
             self.p.progress(self.stats)
-
-    def _store(self, outcomes: list[Outcome], at: datetime) -> tuple[LoadStats, int]:
-        """In the write thread: archive the new bodies, then one transaction.
-        Returns what the loader did and how many records were confirmed gone."""
-        target = Target(self.source_id, self.source.gone_after, self.on_store)
-        return store_batch(self.p, target, outcomes, at)
-
-    def _archive(self, outcomes: list[Outcome]) -> list[Outcome]:
-        """In the write thread: archive the bodies not archived yet (not synced here)."""
-        assert self.p.archive is not None
-        return archive_outcomes(self.p.archive, outcomes)

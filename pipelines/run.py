@@ -42,7 +42,6 @@ from .discover import discover_listed, then_recheck, unlisted_pages
 from .fillrates import record_fill_rates
 from .load import ensure_source
 from .lock import hold_sources
-from .oai_run import harvest_oai_source
 from .parse_pool import ParsePool
 from .pipeline import Plumbing, Progress, SourcePipeline
 from .state import finish_run, record_run_source, start_run
@@ -119,6 +118,8 @@ async def _run(
     writes = ThreadPoolExecutor(1, thread_name_prefix="harvest-write")
     parser = ParsePool(parse_workers)
     plumbing = Plumbing(engine, reads, writes, parser, archive, now, progress)
+    if any(s.oai for s in sources):  # its imports cost a run without OAI sources 45 ms
+        from .oai_run import harvest_oai_source
     async with Fetcher(settings.fetch, **kwargs) as fetcher:  # type: ignore[arg-type]
         recorder = ArchiveRecorder(archive, writes) if archive is not None else None
         fetcher.recorder = recorder  # every other answer (robots, sitemaps, 304s, errors)
