@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .cli_common import EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, config_option, handle_errors
+from .cli_common import EXIT_OK, EXIT_SOURCE_FAILED, config_option, handle_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,13 +41,22 @@ def main(verbose: int) -> None:
 @click.option("--parse-workers", type=click.IntRange(min=0),
               help="Processes that parse pages (0: in the main process). "
                    "Default: HARVESTER_PARSE_WORKERS, else min(2, cores - 1).")
+@click.option("--enqueue", is_flag=True,
+              help="PostgreSQL only: queue the sources' pages for `harvester worker` "
+                   "processes to fetch, and return (as `harvester enqueue`).")
 @handle_errors
 def harvest(config_path: Path, sources: tuple[str, ...], full: bool, wait: bool,
-            metrics_file: Path | None, parse_workers: int | None) -> None:
+            metrics_file: Path | None, parse_workers: int | None, enqueue: bool) -> None:
     """Harvest SOURCES (default: all sources in the config) into the database.
 
     SIGINT or SIGTERM stops once the pages already answered are committed; a
-    second signal stops at once."""
+    second signal stops at once. With --enqueue, workers fetch the pages instead."""
+    if enqueue:
+        from .cli_worker import harvest_enqueue
+
+        others = (full, wait, metrics_file is not None, parse_workers is not None)
+        return harvest_enqueue(config_path, sources, fetching_options=any(others))
+    from .cli_common import write_metrics_file
     from .config import load_settings
     from .db import open_database
     from .progress import progress_printer
@@ -74,24 +83,12 @@ def harvest(config_path: Path, sources: tuple[str, ...], full: bool, wait: bool,
         click.echo(stats.summary_line())
     click.echo(f"run {report.run_id}: {report.status}")
     if metrics_file is not None:
-        _write_metrics(metrics_file, report)
+        write_metrics_file(metrics_file, report)
     if signalled is not None:
         click.echo(f"run {report.run_id} stopped on request: the pages fetched so far are "
                    "committed; run again to continue", err=True)
         sys.exit(signalled)
     sys.exit(EXIT_OK if report.ok else EXIT_SOURCE_FAILED)
-
-
-def _write_metrics(path: Path, report: Any) -> None:
-    from datetime import UTC, datetime
-
-    from .metrics import write_metrics
-
-    try:
-        write_metrics(path, report, datetime.now(UTC))
-    except OSError as exc:
-        click.echo(f"error: cannot write the metrics file {path}: {exc.strerror}", err=True)
-        sys.exit(EXIT_USAGE)
 
 
 @main.command()

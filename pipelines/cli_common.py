@@ -1,5 +1,5 @@
-"""What every `harvester` command shares: the --config option and the one place
-where the library's errors become a message and an exit code.
+"""What every `harvester` command shares: the --config option, the one place where
+the library's errors become a message and an exit code, and the --metrics-file writer.
 
 Kept out of `pipelines.cli` so the command modules (cli_export, cli_works,
 cli_report) can import it while `pipelines.cli` imports them.
@@ -45,3 +45,17 @@ def handle_errors(fn: F) -> F:
             sys.exit(EXIT_SOURCE_FAILED)
 
     return wrapper  # type: ignore[return-value]
+
+
+def write_metrics_file(path: Path, report: Any) -> None:
+    """A run's figures as a Prometheus text file; a file that cannot be written is a
+    usage error (exit 2), after the run is committed."""
+    from datetime import UTC, datetime
+
+    from .metrics import write_metrics
+
+    try:
+        write_metrics(path, report, datetime.now(UTC))
+    except OSError as exc:
+        click.echo(f"error: cannot write the metrics file {path}: {exc.strerror}", err=True)
+        sys.exit(EXIT_USAGE)

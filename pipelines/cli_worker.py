@@ -3,13 +3,15 @@
 Registered on the main group in `pipelines.cli`. `enqueue` fills the shared
 frontier by discovery; any number of `worker` processes, on any machines with
 the same config, drain it (pipelines/worker.py); `frontier` shows where it
-stands. Exit codes as `harvest`.
+stands. `harvest --enqueue` is `enqueue` under the harvest command. Exit codes as
+`harvest`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,21 @@ def enqueue_command(config_path: Path, source_names: tuple[str, ...]) -> None:
 
     Pages done or failed in an earlier round are queued again; pages queued or
     being fetched are left alone. Needs PostgreSQL."""
+    enqueue_pages(config_path, source_names, "enqueue")
+
+
+def harvest_enqueue(config_path: Path, source_names: Sequence[str], *,
+                    fetching_options: bool) -> None:
+    """`harvest --enqueue`: as `enqueue`; options about fetching are usage errors."""
+    if fetching_options:
+        raise click.UsageError("--enqueue only queues pages: --full, --wait, "
+                               "--metrics-file and --parse-workers do not apply")
+    enqueue_pages(config_path, source_names, "harvest --enqueue")
+
+
+def enqueue_pages(config_path: Path, source_names: Sequence[str], command: str) -> None:
+    """`harvester enqueue`, and `harvest --enqueue`: one summary line per source; exit 1
+    when a source's discovery failed outright. OAI-PMH sources are left to `harvest`."""
     from .config import load_settings
     from .db import open_database
     from .frontier import require_postgres
@@ -38,11 +55,15 @@ def enqueue_command(config_path: Path, source_names: tuple[str, ...]) -> None:
 
     settings = load_settings(config_path)
     worker_sources(settings, source_names)  # usage errors before anything runs
-    require_postgres(settings.database_url, "enqueue")
+    require_postgres(settings.database_url, command)
     engine = open_database(settings.database_url)
     filled = asyncio.run(enqueue_sources(settings, engine, source_names))
     for source in filled:
         click.echo(source.summary_line())
+    oai = [s.name for s in settings.sources if s.oai and not source_names]
+    if oai:
+        click.echo(f"not queued, harvested over OAI-PMH by `harvester harvest`: "
+                   f"{', '.join(oai)}", err=True)
     if any(s.errors and not s.discovered for s in filled):
         sys.exit(EXIT_SOURCE_FAILED)
 

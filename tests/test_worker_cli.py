@@ -39,14 +39,43 @@ def config(tmp_path: Path, database: str, *sources: dict[str, Any]) -> Path:
     return path
 
 
-@pytest.mark.parametrize("command", ["enqueue", "worker"])
+@pytest.mark.parametrize("command", ["enqueue", "worker", "harvest --enqueue"])
 def test_sqlite_is_refused_with_a_clear_message(tmp_path: Path, sqlite_url: str,
                                                 command: str) -> None:
-    result = CliRunner().invoke(main, [command, "--config",
+    result = CliRunner().invoke(main, [*command.split(), "--config",
                                        str(config(tmp_path, sqlite_url, PAGES))])
     assert result.exit_code == 2
     assert f"`harvester {command}` needs PostgreSQL" in result.output
     assert not (tmp_path / "harvest.db").exists()  # refused before anything was created
+
+
+@pytest.mark.parametrize("option", [["--full"], ["--wait"], ["--parse-workers", "1"],
+                                    ["--metrics-file", "m.prom"]])
+def test_harvest_enqueue_refuses_the_options_of_a_fetching_harvest(
+        tmp_path: Path, sqlite_url: str, option: list[str]) -> None:
+    result = CliRunner().invoke(main, ["harvest", "--enqueue", *option, "--config",
+                                       str(config(tmp_path, sqlite_url, PAGES))])
+    assert result.exit_code == 2
+    assert "--enqueue only queues pages" in result.output
+
+
+@pytest.mark.postgres
+def test_harvest_enqueue_queues_the_pages_for_workers_and_fetches_none(
+        tmp_path: Path, pg_url: str) -> None:
+    engine = open_database(pg_url)
+    with PageSite(5) as site:
+        path = config(tmp_path, pg_url, OAI, {
+            "name": "s", "platform": "pure", "allow_private": True,
+            "sitemap": f"{site.base_url}/sitemap.xml"})
+        result = CliRunner().invoke(main, ["harvest", "--enqueue", "--config", str(path)])
+        assert site.page_counts() == {}
+    assert result.exit_code == 0, result.output
+    assert "s: discovered=5 new=5 requeued=0 pending=0" in result.output
+    assert "not queued, harvested over OAI-PMH by `harvester harvest`: oai" in result.output
+    with engine.connect() as conn:
+        assert conn.execute(text(
+            "select count(*) from frontier where state = 'queued'")).scalar_one() == 5
+        assert conn.execute(text("select count(*) from harvest_runs")).scalar_one() == 0
 
 
 @pytest.mark.parametrize(("sources", "args", "message"), [
