@@ -218,3 +218,26 @@ def old_search(engine: Engine, word: str) -> set[int]:
         assert "ix_publications_fts" in set(names)
         sql = f"SELECT id FROM publications WHERE ({PG_DOCUMENT}) @@ to_tsquery('english', :w)"
         return set(conn.execute(text(sql), {"w": word}).scalars())
+
+
+@pytest.mark.postgres
+def test_the_refreshed_document_equals_revision_0003s_expression(pg_url: str) -> None:
+    from pipelines.search_index import _PG_REFRESHED, PG_DOCUMENT
+
+    assert _PG_REFRESHED != PG_DOCUMENT  # the cheaper spelling is in use
+    eng = make_engine(pg_url)
+    upgrade(eng)
+    odd = [record("o1", "Über Größen", "", ("Straße", "naïve ‘quotes’", "")),
+           Record(url="https://repo.test/o2", platform="pure", source_key="o2")]  # fmt: skip
+    try:
+        load(eng, LIBRARY + odd)
+        refresh(eng)
+        with eng.connect() as conn:
+            differ = conn.execute(text(
+                f"SELECT count(*) FROM publication_fts f JOIN publications p "
+                f"ON p.id = f.publication_id WHERE f.document IS DISTINCT FROM ({PG_DOCUMENT})"
+            )).scalar_one()  # fmt: skip
+            total = conn.execute(text("SELECT count(*) FROM publication_fts")).scalar_one()
+        assert (differ, total) == (0, 5)
+    finally:
+        eng.dispose()
