@@ -152,10 +152,8 @@ def build(rec: OAIRecord, layer: str, fields: dict[str, Any]) -> Record:
             continue
         kept[k] = v
     provenance = dict.fromkeys(kept, layer)
-    provenance.pop("url", None)
-    return Record(
-        platform="oai",
-        source_key=rec.identifier,
-        provenance=provenance,
-        **{"url": "", **kept},
-    )
+    if "url" in provenance:
+        del provenance["url"]
+    else:
+        kept["url"] = ""
+    return Record(platform="oai", source_key=rec.identifier, provenance=provenance, **kept)

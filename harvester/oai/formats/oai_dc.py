@@ -125,12 +125,13 @@ def dc_fields(found: dict[str, list[str]]) -> dict[str, Any]:
         "type_raw": type_raw,
         "publisher": _first_clean(found, "publisher"),
     }
-    fields.update(_subjects(get("subject", ())))
-    fields.update(_identifiers(get("identifier", ())))
+    fields["keywords"], fields["subjects"] = _subjects(get("subject", ()))
+    fields["doi"], fields["url"], fields["identifiers"], fields["files"] = _identifiers(
+        get("identifier", ()))
     return fields
 
 
-def _subjects(raws: Iterable[str]) -> dict[str, Any]:
+def _subjects(raws: Iterable[str]) -> tuple[tuple[str, ...], tuple[Subject, ...]]:
     keywords: list[str] = []
     subjects: list[Subject] = []
     for raw in raws:
@@ -139,7 +140,7 @@ def _subjects(raws: Iterable[str]) -> dict[str, Any]:
             subjects.append(got)
         else:
             keywords.extend(got)  # type: ignore[arg-type]  # the other arm: a tuple[str, ...]
-    return {"keywords": unique(keywords), "subjects": tuple(subjects)}
+    return unique(keywords), tuple(subjects)
 
 
 # A repository's subjects recur across its records; the result is immutable.
@@ -155,7 +156,10 @@ def _subject(raw: str) -> Subject | tuple[str, ...]:
     return tuple(p for p in parts if p is not None)
 
 
-def _identifiers(raws: Iterable[str]) -> dict[str, Any]:
+def _identifiers(
+    raws: Iterable[str],
+) -> tuple[str | None, str | None, tuple[Identifier, ...], tuple[FileLink, ...]]:
+    """(doi, landing page url, identifiers, files)"""
     doi = url = None
     ids: list[Identifier] = []
     files: list[FileLink] = []
@@ -177,7 +181,7 @@ def _identifiers(raws: Iterable[str]) -> dict[str, Any]:
                 files.append(FileLink(url=value, mime=_mime(value)))
             elif url is None and not is_doi_link(low):
                 url = value
-    return {"doi": doi, "url": url, "identifiers": tuple(ids), "files": tuple(files)}
+    return doi, url, tuple(ids), tuple(files)
 
 
 def _mime(url: str) -> str | None:
