@@ -14,7 +14,7 @@ from harvester.errors import HTTPStatusError
 from harvester.http import Fetcher
 from harvester.politeness import FetchSettings, Politeness
 from pipelines.frontier import host_of
-from pipelines.worker_gate import WorkerGate
+from pipelines.worker_gate import RECHECK_SECONDS, WorkerGate
 from pipelines.worker_slots import HostSlots
 
 # the source's own politeness: the slots, not these numbers, must set the pace
@@ -110,16 +110,20 @@ async def test_a_delayed_host_waits_for_each_reserved_start(server: ScriptedServ
     assert time.sleeps == [2.0, 4.0]
 
 
-async def test_a_host_without_delay_only_asks_whether_a_pause_holds(
+async def test_a_host_without_delay_only_reads_whether_a_pause_holds_now_and_then(
         server: ScriptedServer) -> None:
     slots = HostSlots()
     slots.set(host(server), 2, delay=0.0)
-    starts = FakeStarts(waits=(0.0, 1.5))
-    time = FakeTime(advance=False)
+    starts = FakeStarts(waits=(1.5, 0.0))
+    time = FakeTime()
     async with fetcher(slots, starts, time) as f:
-        await f.fetch(server.url("/p/0"), politeness=SOURCE)
+        await f.fetch(server.url("/p/0"), politeness=SOURCE)  # robots.txt, then the page
+        time.now += RECHECK_SECONDS / 2
+        await f.fetch(server.url("/p/1"), politeness=SOURCE)
+    # robots.txt waits out the pause read; the page, 1.5 s on, reads again; /p/1 not
     assert starts.reserved == [f"{host(server)} 0"] * 2
     assert time.sleeps == [1.5]
+    assert server.paths() == ["/robots.txt", "/p/0", "/p/1"]
 
 
 async def test_requests_arriving_together_share_one_pause_check() -> None:

@@ -1,5 +1,6 @@
 """Two workers' gates over one PostgreSQL database: a Retry-After one of them sees
-pauses the other, and a host's delay spaces the starts of both (server timestamps)."""
+pauses the other (once its last pause read is RECHECK_SECONDS old, for a host without
+delay), and a host's delay spaces the starts of both (server timestamps)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from harvester.politeness import FetchSettings, Politeness
 from pipelines.db import open_database
 from pipelines.frontier import host_of
 from pipelines.frontier_hosts import HostPolicy, register_hosts
-from pipelines.worker_gate import DatabaseStarts, WorkerGate
+from pipelines.worker_gate import RECHECK_SECONDS, DatabaseStarts, WorkerGate
 from pipelines.worker_slots import HostSlots
 
 pytestmark = pytest.mark.postgres
@@ -61,6 +62,7 @@ async def test_a_retry_after_seen_by_one_worker_delays_the_next_request_of_anoth
             with pytest.raises(HTTPStatusError):
                 await one.fetch(server.url("/busy"), politeness=POLITE)
             await one_gate.settle()
+            await asyncio.sleep(RECHECK_SECONDS)  # how long two may go by its last read
             await two.fetch(server.url("/p/1"), politeness=POLITE)
     assert server.paths() == ["/p/0", "/busy", "/p/1"]
     assert started(server, "/p/1") - started(server, "/busy") >= PAUSE - 0.05
