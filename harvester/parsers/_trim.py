@@ -8,7 +8,7 @@ a field of a record, so a parser that reads none of them can have the tree
 built without them.
 
 Cut by bytes only where that is safe: a lower-case `<nav` start tag, not inside
-another tag's attributes, up to its own `</nav>` (nested ones counted), with no
+another tag's attributes, up to its `</nav>`, with no nested nav, no
 comment or raw-text element (`<script>`, `<style>`, ...) opening or closing in
 between. Such a span is either ordinary balanced markup, whose removal leaves
 the elements around it as they were, or lies wholly inside one comment or
@@ -24,9 +24,10 @@ import re
 
 __all__ = ["nav_spans", "without_navs"]
 
-# matched in the lower-cased span: re.IGNORECASE made the search five times slower
+# Matched in the lower-cased span (re.IGNORECASE made the search five times slower).
+# A nav nested in the span is refused with them: rare, and it would need a second scan.
 _UNSAFE = re.compile(
-    rb"<(?:!|/?(?:script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|"
+    rb"<(?:!|/?(?:nav|script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|"
     rb"plaintext)[\s/>])")
 _BOUNDARY = frozenset(b" \t\n\r\f/>")
 
@@ -42,27 +43,6 @@ def _in_tag(body: bytes, at: int) -> bool:
     return body.rfind(b"<", 0, at) > body.rfind(b">", 0, at)
 
 
-def _span_end(body: bytes, start: int) -> int:
-    """The offset just past the `</nav>` closing the nav that starts at `start`, or -1."""
-    depth, pos = 1, start + 4
-    while True:
-        close = body.find(b"</nav", pos)
-        if close < 0:
-            return -1
-        inner = body.find(b"<nav", pos, close)
-        if inner >= 0:
-            pos = inner + 4
-            depth += _tag_at(body, inner, 4)
-            continue
-        pos = close + 5
-        if not _tag_at(body, close, 5):
-            continue
-        depth -= 1
-        if depth == 0:
-            gt = body.find(b">", pos)
-            return -1 if gt < 0 else gt + 1
-
-
 def nav_spans(body: bytes) -> list[tuple[int, int]]:
     """(start, end) byte ranges of the outermost `<nav>` elements safe to cut."""
     spans: list[tuple[int, int]] = []
@@ -71,13 +51,17 @@ def nav_spans(body: bytes) -> list[tuple[int, int]]:
         pos = start + 4
         if not _tag_at(body, start, 4) or _in_tag(body, start):
             continue
-        end = _span_end(body, start)
-        if end < 0:
+        close = body.find(b"</nav", pos)
+        while close >= 0 and not _tag_at(body, close, 5):
+            close = body.find(b"</nav", close + 5)
+        gt = body.find(b">", close) if close >= 0 else -1
+        if gt < 0:
             break
-        inside = body[start:end].lower()
+        # what lies between the start tag and the end tag
+        inside = body[pos:close].lower()
         if b"-->" not in inside and _UNSAFE.search(inside) is None:
-            spans.append((start, end))
-        pos = end
+            spans.append((start, gt + 1))
+        pos = gt + 1
     return spans
 
 
