@@ -17,7 +17,7 @@ A slot is held for one attempt, never across the Fetcher's retry back-offs. A
 Retry-After (`hold_off`) pauses this worker at once and is written to the host's
 next start in the database, so every other worker's requests wait too, from their
 next reservation (a delayed host) or within RECHECK_SECONDS (a host without one:
-a read per request cost ~0.36 ms of the worker's CPU, as much as parsing a page).
+a read per request cost ~0.36 ms of the worker's CPU, measured at load 4).
 Hosts the worker holds no slots on (a redirect to another site) go through an
 in-process HostGate with the source's politeness.
 """
