@@ -67,24 +67,29 @@ _SQLITE_STEPS = (
     f"DELETE FROM {QUEUE} AS q WHERE {_SQLITE_RANGE}",
 )
 
+# `= ANY(array)` keeps every step an index probe: an IN (subquery) was planned as a
+# scan of the whole queue, and the join as a merge from the first publication on.
 _POSTGRES = f"""
 WITH picked AS (
     DELETE FROM {QUEUE}
-    WHERE publication_id IN (SELECT publication_id FROM {QUEUE} ORDER BY publication_id
-                             LIMIT %(chunk)s FOR UPDATE SKIP LOCKED)
+    WHERE publication_id = ANY(ARRAY(SELECT publication_id FROM {QUEUE}
+                                     ORDER BY publication_id LIMIT %(chunk)s
+                                     FOR UPDATE SKIP LOCKED))
     RETURNING publication_id
+), ids AS (
+    SELECT coalesce(array_agg(publication_id), '{{}}') AS taken FROM picked
 ), gone AS (
-    DELETE FROM publication_fts f USING picked
-    WHERE f.publication_id = picked.publication_id
-      AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.id = picked.publication_id)
+    DELETE FROM publication_fts f
+    WHERE f.publication_id = ANY((SELECT taken FROM ids)::integer[])
+      AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.id = f.publication_id)
 ), indexed AS (
     INSERT INTO publication_fts (publication_id, document)
     SELECT p.id, {_PG_REFRESHED}
-    FROM publications p JOIN picked ON picked.publication_id = p.id
+    FROM publications p WHERE p.id = ANY((SELECT taken FROM ids)::integer[])
     ORDER BY p.id
     ON CONFLICT (publication_id) DO UPDATE SET document = excluded.document
 )
-SELECT count(*) FROM picked
+SELECT cardinality(taken) FROM ids
 """
 
 
