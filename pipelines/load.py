@@ -150,15 +150,19 @@ def _load_batch(
             venue = venue_ids[key] if key else None
             return R.publication_row(r, pid, source_id, shapes[r.source_key], venue, stamp)
 
-        if fresh:
-            ids.update(insert_publications(conn, source_id, fresh, row))
-        history = new_versions(fresh, ids, stamp, fetches)
+        history: list[R.Row] = []
         if changed:
             canonical = {r.source_key: shapes[r.source_key][0] for r in changed}
-            history += changed_versions(conn, changed, ids, canonical, stamp, fetches)
-            update_publications(conn, [row(r, ids[r.source_key]) for r in changed])
-            delete_children(conn, [ids[r.source_key] for r in changed])
-        with children_of_own_rows(conn):  # their publications are this transaction's own
+            history = changed_versions(conn, changed, ids, canonical, stamp, fetches)
+        # publications' parents (source, venues) and the children's publications are all
+        # rows this transaction made or holds: pipelines.load_fk
+        with children_of_own_rows(conn):
+            if fresh:
+                ids.update(insert_publications(conn, source_id, fresh, row))
+            history = new_versions(fresh, ids, stamp, fetches) + history
+            if changed:
+                update_publications(conn, [row(r, ids[r.source_key]) for r in changed])
+                delete_children(conn, [ids[r.source_key] for r in changed])
             load_authors(conn, written, ids)
             for name, rows in R.child_rows(written, ids).items():
                 insert_rows(conn, name, R.CHILD_COLUMNS[name], rows)

@@ -7,20 +7,24 @@ very transaction (invisible to everyone else) or updated by it (row-locked
 until commit), and their person was found by the join that wrote the row.
 Yet the checks cost more than the rest of the child inserts together
 (bench/README.md: COPY of 50,000 records' children took 4.7 s with the
-triggers, 1.2 s without).
+triggers, 1.2 s without). The same holds for the publications rows
+themselves (their source and venues were just read or made, and harvester
+never deletes either) and for work_members (pipelines.works_write).
 
 `session_replication_role = replica` turns row triggers, the foreign-key ones
 included, off. It is set with SET LOCAL (so it can never outlive the
-transaction, even one that fails) only around the child inserts, and put back
+transaction, even one that fails) only around those inserts, and put back
 right after them. It needs superuser rights or, on PostgreSQL 15 and later,
 `GRANT SET ON PARAMETER session_replication_role`; without them the checks run
-as usual. The schema has no other triggers on PostgreSQL (full-text search is
-an index there) — a revision that adds a trigger on a child table must keep it
-out of this window. SQLite is left alone: its foreign-key checks are cheap
-index probes, and `PRAGMA foreign_keys` cannot change inside a transaction.
+as usual. The search queue's mark triggers on publications are ENABLE ALWAYS
+(revision 0009), so they still fire: a revision adding a trigger on a table
+written in this window must do the same or keep it out of the window. SQLite
+is left alone: its foreign-key checks are cheap index probes, and
+`PRAGMA foreign_keys` cannot change inside a transaction.
 
-One assumption is written down here rather than enforced: persons are never
-deleted while a load runs (harvester never deletes them).
+One assumption is written down here rather than enforced: sources, venues,
+persons and publications are never deleted while a load runs (harvester
+deletes none of them; publications get a deleted_at tombstone).
 """
 
 from __future__ import annotations

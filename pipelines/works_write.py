@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select
 
 from .load_bulk import driver_value, insert_rows, is_postgres, one_of
+from .load_fk import children_of_own_rows
 from .models import work_members, works
 from .works_match import Decision, Keys, cluster
 from .works_rows import MEMBER_COLUMNS, Member, Override, chunks
@@ -69,7 +70,11 @@ def write_decisions(conn: Connection, clusters: Sequence[Sequence[Decision]],
     for chunk in chunks([r[0] for r in rows if r[0] in old]):
         conn.execute(delete(work_members).where(one_of(conn, work_members.c.publication_id,
                                                        chunk)))  # fmt: skip
-    insert_rows(conn, work_members, (*MEMBER_COLUMNS, "decided_at"), rows)
+    # No foreign-key triggers (pipelines.load_fk): publications are never deleted, and
+    # each work is new or had members when read under the lock that every assignment
+    # and rebuild takes (only they delete works, and only memberless ones).
+    with children_of_own_rows(conn):
+        insert_rows(conn, work_members, (*MEMBER_COLUMNS, "decided_at"), rows)
     gone = sorted({m.work_id for m in old.values()} - taken)
     for chunk in chunks(gone):
         conn.execute(delete(works).where(one_of(conn, works.c.id, chunk)))

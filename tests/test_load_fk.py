@@ -111,3 +111,33 @@ def test_rows_are_the_same_with_and_without_the_checks(engine: Engine) -> None:
         checked, unchecked = _children(conn, ids[False]), _children(conn, ids[True])
     assert len(checked) == 2 * 10 + 3 * 9  # a changed one: a keyword, an identifier less
     assert unchecked == checked
+
+
+def test_new_publications_are_marked_for_search_with_the_triggers_off(engine: Engine) -> None:
+    source_id = _load(engine, "repo", [make_record(1), make_record(2)], skip=True)
+    with engine.connect() as conn:
+        ids = conn.exec_driver_sql(
+            "SELECT id FROM publications WHERE source_id = %(s)s ORDER BY id", {"s": source_id}
+        ).scalars().all()
+        marked = conn.exec_driver_sql(
+            "SELECT publication_id FROM publication_fts_pending ORDER BY 1").scalars().all()
+    assert len(ids) == 2 and set(ids) <= set(marked)
+
+
+def test_publications_and_work_members_are_written_without_the_checks(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipelines.load_bulk as bulk
+
+    roles: dict[str, str] = {}
+    real = bulk.insert_rows
+
+    def spy(conn: Connection, table: Any, *args: Any, **kwargs: Any) -> None:
+        name = table if isinstance(table, str) else table.name
+        roles[name] = conn.exec_driver_sql("SHOW session_replication_role").scalar_one()
+        real(conn, table, *args, **kwargs)
+
+    for module in ("pipelines.load_publications", "pipelines.works_write"):
+        monkeypatch.setattr(f"{module}.insert_rows", spy)
+    _load(engine, "repo", [make_record(1)], skip=True)
+    assert roles == {"publications": "replica", "work_members": "replica"}
