@@ -79,3 +79,32 @@ def test_batches_larger_than_the_batch_size_all_load(
     stats = load(engine, source_id, [make_record(n) for n in range(30)])
     again = load(engine, source_id, [make_record(n) for n in range(30)])
     assert (stats.new, again.unchanged, len(again.ids)) == (30, 30, 30)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_paused_per_batch_and_left_as_found(
+    engine: Engine, source_id: int, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    import gc
+
+    import pipelines.load as loader
+
+    during: list[bool] = []
+    real = loader._load_batch
+
+    def spy(*args: Any) -> Any:
+        during.append(gc.isenabled())
+        if len(during) == 2:
+            raise RuntimeError("second batch fails")
+        return real(*args)
+
+    monkeypatch.setattr(loader, "BATCH_SIZE", 1)
+    monkeypatch.setattr(loader, "_load_batch", spy)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with pytest.raises(RuntimeError, match="second batch"):
+            load(engine, source_id, [make_record(1), make_record(2)])
+        assert (during, gc.isenabled()) == ([False, False], enabled)
+    finally:
+        (gc.enable if was else gc.disable)()
