@@ -10,7 +10,9 @@ multi-process Python server), then runs, one after the other:
   (b) `scrapy runspider bench/_scrapy_spider.py` with CONCURRENT_REQUESTS=64,
       extracting the same fields into a JSON-lines feed.
 Each is a child process: its wall time, CPU (user+sys from wait4) and peak RSS
-(ru_maxrss of that child) are printed, with pages/s and the ratio.
+(ru_maxrss of that child) are printed, with pages/s and the ratio; for the
+harvester also its CPU split between its main process (the event-loop thread and
+the others: writes, the pool's feeder and result threads) and its parse workers.
 Goals: >= 1,000 pages/s, >= 3x Scrapy, <= 1 ms CPU per page, peak RSS < 200 MB.
 """
 
@@ -28,6 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from _procs import TreeCPU
 from _site import build_site, free_port, serve
 
 HERE = Path(__file__).resolve().parent
@@ -39,6 +42,7 @@ class Child:
     cpu: float
     rss_mb: float
     returncode: int
+    tree: TreeCPU | None = None
 
 
 def run_child(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> Child:
@@ -46,12 +50,14 @@ def run_child(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> C
     started = time.perf_counter()
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+        tree = TreeCPU(proc.pid).start()
         _, status, usage = os.wait4(proc.pid, 0)
+        tree.stop()
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     # Linux reports ru_maxrss in KiB
     return Child(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-                 proc.returncode)
+                 proc.returncode, tree if tree.threads else None)
 
 
 def harvester_cmd(config: Path) -> list[str]:
@@ -105,6 +111,18 @@ def line(name: str, pages: int, child: Child, stored: int) -> str:
             f"records {stored:,}/{pages:,}  exit {child.returncode}")
 
 
+def split_line(pages: int, child: Child) -> str:
+    """Where the harvester's CPU went: its main process (event-loop thread, other threads)
+    and its parse workers, sampled from /proc (bench/_procs.py)."""
+    if child.tree is None:
+        return ""
+    main, other, workers, n = child.tree.split()
+    ms = 1000 / pages
+    return (f"          main process {(main + other) * ms:.2f} ms CPU/page (event-loop thread "
+            f"{main * ms:.2f}, other threads {other * ms:.2f}); {n} other processes "
+            f"{workers * ms:.2f} ms CPU/page")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--pages", type=int, default=2000)
@@ -127,6 +145,8 @@ def main() -> None:
             print(f"serving {base} with {server}")
             ours, stored = harvest(work, base, "harvest")
             print(line("harvester", args.pages, ours, stored), flush=True)
+            if split := split_line(args.pages, ours):
+                print(split, flush=True)
             if not args.skip_scrapy:
                 theirs, items = scrapy(work, base)
                 print(line("scrapy", args.pages, theirs, items))
