@@ -207,8 +207,9 @@ def list_runs(config_path: Path, limit: int, as_json: bool) -> None:
         click.echo(f"run {run['id']} {run['status']} {run['started_at']} -> {run['finished_at']}")
         for name, st in sorted((run.get("stats") or {}).items()):
             click.echo(
-                f"  {name}: {st.get('status')} fetched={st.get('fetched')} new={st.get('new')} "
-                f"changed={st.get('changed')} unchanged={st.get('unchanged')} "
+                f"  {name}: {st.get('status')} fetched={st.get('fetched')} not_modified="
+                f"{st.get('not_modified', 0)} skipped_unchanged={st.get('skipped_unchanged', 0)} "
+                f"new={st.get('new')} changed={st.get('changed')} unchanged={st.get('unchanged')} "
                 f"failed={st.get('failed')}"
             )
         for drop in drops[run["id"]]:

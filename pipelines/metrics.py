@@ -25,8 +25,8 @@ _SAMPLE = re.compile(r'^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)\{source="(?P<source>(
                      r" (?P<value>\S+)$")
 
 # name, help, how to read it from a source's stats
-_PAGES = ("discovered", "fetched", "not_modified", "same_content", "new", "changed",
-          "unchanged")
+_PAGES = ("discovered", "fetched", "not_modified", "skipped_unchanged", "same_content", "new",
+          "changed", "unchanged")
 _HELP = {
     "pages": "Pages (or records) of the latest run by outcome.",
     "failures": "Failed pages of the latest run by reason.",

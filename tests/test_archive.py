@@ -137,7 +137,7 @@ def test_reparse_rewrites_nothing_then_exactly_what_a_changed_parser_changes(
         "database": db_url, "archive": str(tmp_path / "warc"),
         "user_agent": "harvester-tests (+mailto:t@example.org)",
         "sources": [{"name": "sample", "platform": "pure", "allow_private": True,
-                     "politeness": {"concurrency": 4, "delay": 0},
+                     "politeness": {"concurrency": 4, "delay": 0}, "lastmod": "ignore",
                      "sitemap": f"{site.base_url}/sitemap.xml"}],
     }, path=None, env={})
     engine = open_database(settings.database_url)
