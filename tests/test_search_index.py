@@ -241,3 +241,16 @@ def test_the_refreshed_document_equals_revision_0003s_expression(pg_url: str) ->
         assert (differ, total) == (0, 5)
     finally:
         eng.dispose()
+
+
+@pytest.mark.postgres
+def test_writes_with_row_triggers_switched_off_are_still_marked(pg_url: str) -> None:
+    eng = make_engine(pg_url)
+    upgrade(eng)
+    try:
+        with eng.begin() as conn:  # what pipelines.load_fk does around child inserts
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            upsert_records(conn, ensure_source(conn, "s", "pure", None), LIBRARY, now=NOW)
+            assert pending_count(conn) == 3
+    finally:
+        eng.dispose()

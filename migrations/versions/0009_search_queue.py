@@ -114,15 +114,19 @@ PG_UP = [
     "CREATE FUNCTION publication_fts_mark() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     f"IF TG_OP = 'DELETE' THEN {_PG_MARK.replace('$1', 'old.id')}; "
     f"ELSE {_PG_MARK.replace('$1', 'new.id')}; END IF; RETURN NULL; END $$",
-    "CREATE TRIGGER publication_fts_mark_ai AFTER INSERT OR DELETE ON publications "
+    "CREATE TRIGGER publication_fts_mark_ai AFTER INSERT ON publications "
+    "FOR EACH ROW EXECUTE FUNCTION publication_fts_mark()",
+    "CREATE TRIGGER publication_fts_mark_ad AFTER DELETE ON publications "
     "FOR EACH ROW EXECUTE FUNCTION publication_fts_mark()",
     "CREATE TRIGGER publication_fts_mark_au AFTER UPDATE OF title, subtitle, abstract, "
     f"record_json ON publications FOR EACH ROW WHEN ({_CHANGED}) "
     "EXECUTE FUNCTION publication_fts_mark()",
     "ALTER TABLE publications ENABLE ALWAYS TRIGGER publication_fts_mark_ai",
     "ALTER TABLE publications ENABLE ALWAYS TRIGGER publication_fts_mark_au",
+    "ALTER TABLE publications ENABLE ALWAYS TRIGGER publication_fts_mark_ad",
 ]
 PG_DOWN = [
+    "DROP TRIGGER IF EXISTS publication_fts_mark_ad ON publications",
     "DROP TRIGGER IF EXISTS publication_fts_mark_au ON publications",
     "DROP TRIGGER IF EXISTS publication_fts_mark_ai ON publications",
     "DROP FUNCTION IF EXISTS publication_fts_mark()",
