@@ -3,8 +3,11 @@
 Discovery is the harvest's own (pipelines/discover.py: urls, sitemaps, listing
 pages, robots.txt obeyed); the URLs are normalised as the harvest does, written
 a thousand at a time, and each host's politeness (concurrency, delay) is
-recorded for the workers with its slot rows. Sources harvested over OAI-PMH
-are not page lists and are left to `harvester harvest`.
+recorded for the workers with its slot rows. A page whose sitemap <lastmod>
+ends before our last good fetch of it is not queued (pipelines/unchanged.py, the
+harvest's own rule: `lastmod: trust`, within `recheck_days`), so workers never
+ask for it; it is counted skipped_unchanged. Sources harvested over OAI-PMH are
+not page lists and are left to `harvester harvest`.
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from harvester.http import Fetcher
 from harvester.warc import ArchiveRecorder
 
 from .config import Settings, SourceSettings
-from .discover import discover
+from .discover import Listed, discover_listed
 from .frontier import EnqueueCounts, enqueue, host_of, require_postgres
 from .frontier_hosts import HostPolicy, register_hosts
 from .load import ensure_source
 from .run import _base_url
+from .state import get_page_states
+from .unchanged import Skipper
 from .worker_run import worker_sources
 
 CHUNK = 1000
@@ -37,13 +42,15 @@ CHUNK = 1000
 class Enqueued:
     name: str
     discovered: int = 0
+    skipped_unchanged: int = 0  # listed, lastmod before our last good fetch: not queued
     counts: EnqueueCounts = field(default_factory=EnqueueCounts)
     errors: list[str] = field(default_factory=list)
 
     def summary_line(self) -> str:
         c = self.counts
-        line = (f"{self.name}: discovered={self.discovered} new={c.new} requeued={c.requeued} "
-                f"pending={c.pending}")
+        skipped = f" skipped_unchanged={self.skipped_unchanged}" if self.skipped_unchanged else ""
+        line = (f"{self.name}: discovered={self.discovered}{skipped} new={c.new} "
+                f"requeued={c.requeued} pending={c.pending}")
         if c.invalid:
             line += f" invalid={c.invalid}"
         return line + "".join(f" error={e!r}" for e in self.errors)
@@ -92,16 +99,25 @@ async def _fill(source: SourceSettings, engine: Engine, fetcher: Fetcher,
     def on_error(where: str, exc: HarvestError) -> None:
         done.errors.append(f"{where}: {exc}")
 
-    def write(urls: list[str]) -> EnqueueCounts:
-        hosts = {h for h in map(host_of, urls) if h is not None}
+    skipper = Skipper(source)
+
+    def write(found: list[Listed]) -> EnqueueCounts:
         with engine.begin() as conn:
+            urls = [f.url for f in found]  # normalised by discover
+            if skipper.enabled and any(f.lastmod for f in found):
+                # one lookup per chunk, only when some lastmod could spare a page
+                states, at = get_page_states(conn, urls), now()
+                urls = [url for url, lastmod in found
+                        if not skipper.unchanged(states.get(url), lastmod, at)]
+                done.skipped_unchanged += len(found) - len(urls)
+            hosts = {h for h in map(host_of, urls) if h is not None}
             register_hosts(conn, dict.fromkeys(sorted(hosts), policy))
             return enqueue(conn, source_id, urls, now())
 
-    chunk: list[str] = []
-    async for url in discover(source, fetcher, on_error):
+    chunk: list[Listed] = []
+    async for found in discover_listed(source, fetcher, on_error):
         done.discovered += 1
-        chunk.append(url)  # normalised by discover
+        chunk.append(found)
         if len(chunk) >= CHUNK:
             done.counts += await asyncio.to_thread(write, chunk)
             chunk = []
