@@ -30,6 +30,7 @@ from .config import Settings, SourceSettings
 from .load import upsert_records
 from .lock import hold_sources
 from .models import fetched_pages, sources
+from .search_index import refresh_after
 
 BATCH = 200
 
@@ -69,8 +70,10 @@ async def reparse(
     chosen = [settings.source(n) for n in source_names] if source_names else list(
         settings.sources)
     async with hold_sources(engine, [s.name for s in chosen]):
-        return [_reparse_source(s, settings.archive.directory, engine, since, now)
+        done = [_reparse_source(s, settings.archive.directory, engine, since, now)
                 for s in chosen]
+        refresh_after(engine, "re-parsing")
+        return done
 
 
 def _reparse_source(source: SourceSettings, directory: Path, engine: Engine,

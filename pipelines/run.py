@@ -44,6 +44,7 @@ from .load import ensure_source
 from .lock import hold_sources
 from .parse_pool import ParsePool
 from .pipeline import Plumbing, Progress, SourcePipeline
+from .search_index import refresh_after
 from .state import finish_run, record_run_source, start_run
 from .stats import RunReport, SourceStats
 
@@ -151,6 +152,7 @@ async def _run(
 
     # a database that failed mid-run fails here too: DatabaseError, which the CLI reports
     in_transaction(engine, close_run, what="closing the run failed on")
+    refresh_after(engine, "the run")
     return report
 
 

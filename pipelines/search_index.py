@@ -16,9 +16,17 @@ cannot read yet, and stays for the next refresh.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+import logging
 
-__all__ = ["CHUNK", "PG_DOCUMENT", "pending_count", "refresh_search"]
+from sqlalchemy import Connection, Engine
+
+from harvester.errors import DatabaseError
+
+from .db import in_transaction
+
+__all__ = ["CHUNK", "PG_DOCUMENT", "pending_count", "refresh_after", "refresh_search"]
+
+log = logging.getLogger(__name__)
 
 PG_DOCUMENT = (
     "setweight(to_tsvector('english'::regconfig, "
@@ -37,7 +45,12 @@ _PG_REFRESHED = PG_DOCUMENT.replace(
 )
 """The same document, ~4 µs a row cheaper (of ~45): `::json` only checks the text where
 `::jsonb` builds the whole record (abstract included) to read its keywords. The tests
-check that both give the same tsvector."""
+check that both give the same tsvector.
+Title and abstract are cut at 200,000 characters: a longer text could pass tsvector's 1 MB
+limit, and that error would fail the whole chunk, and with it every search."""
+_PG_REFRESHED = _PG_REFRESHED.replace(
+    "coalesce(title, '')", "left(coalesce(title, ''), 200000)").replace(
+    "coalesce(abstract, '')", "left(coalesce(abstract, ''), 200000)")
 
 CHUNK = 5000
 """Marked publications per statement: big enough for set-based speed, small enough
@@ -122,3 +135,12 @@ def _refresh_sqlite(conn: Connection, chunk: int) -> int:
 def pending_count(conn: Connection) -> int:
     """How many publications wait to be (re)indexed (a full count: for reports, not hot paths)."""
     return int(conn.exec_driver_sql(f"SELECT count(*) FROM {QUEUE}").scalar_one())
+
+
+def refresh_after(engine: Engine, what: str) -> None:
+    """Refresh at the end of a run (what: "the run"). A failure is logged, not raised: the
+    records are stored, their marks stay, and the next refresh or search takes them."""
+    try:
+        in_transaction(engine, refresh_search, what="refreshing the search index failed on")
+    except DatabaseError as exc:
+        log.error("after %s: %s", what, exc)

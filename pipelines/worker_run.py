@@ -26,6 +26,7 @@ from .db import in_transaction
 from .fillrates import record_fill_rates
 from .frontier import release_rows, require_postgres
 from .frontier_hosts import release_slots
+from .search_index import refresh_after
 from .state import finish_run, record_run_source, start_run
 from .stats import RunReport
 from .worker import WorkerOptions, new_owner, work_rounds
@@ -109,6 +110,7 @@ async def run_worker(
         record_fill_rates(conn, run_id, list(by_id))  # for the report's drop flags
 
     in_transaction(engine, close_run, what="closing the worker's run failed on")
+    refresh_after(engine, "the worker's run")
     return report
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from harvester.types import Identifier, PageRange, PartialDate, Person, Record, Subject
 from pipelines.db import make_engine, upgrade
 from pipelines.load import ensure_source, upsert_records
+from pipelines.search_index import refresh_search
 
 LOADED_AT = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 CHANGED_AT = datetime(2024, 6, 15, 9, 0, tzinfo=UTC)
@@ -94,6 +95,8 @@ def load_library(engine: Engine) -> dict[str, int]:
     with engine.begin() as conn:
         stats = upsert_records(conn, alpha, [changed], now=CHANGED_AT)
         assert stats.changed == 1
+    with engine.begin() as conn:  # as a run does at its end
+        refresh_search(conn)
     return ids
 
 

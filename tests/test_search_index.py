@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime
 
@@ -9,9 +10,12 @@ import pytest
 from sqlalchemy import Connection, Engine, delete, event, text
 
 from harvester.types import Record
-from pipelines.db import make_engine, upgrade
+from pipelines.config import parse_settings
+from pipelines.db import make_engine, open_database, upgrade
 from pipelines.load import ensure_source, upsert_records
 from pipelines.models import publications
+from pipelines.run import harvest
+from pipelines.sample_site import SampleSite
 from pipelines.search import search
 from pipelines.search_index import pending_count, refresh_search
 
@@ -201,3 +205,32 @@ def test_writes_with_row_triggers_switched_off_are_still_marked(pg_url: str) -> 
             assert pending_count(conn) == 3
     finally:
         eng.dispose()
+
+
+def test_an_abstract_past_the_tsvector_limit_does_not_block_the_index(engine: Engine) -> None:
+    # 300,000 distinct words: as one tsvector, past PostgreSQL's 1 MB limit
+    huge = " ".join(f"w{i:06d}x" for i in range(300_000))
+    ids = load(engine, [*LIBRARY, record("big", "Enormous abstract", huge)])
+    assert refresh(engine) == 4
+    assert found(engine, "holography") == {ids["k2"]}
+    assert found(engine, "enormous") == {ids["big"]}
+
+
+def test_a_harvest_leaves_its_records_indexed_and_nothing_pending(db_url: str) -> None:
+    with SampleSite() as site:
+        settings = parse_settings({
+            "database": db_url, "archive": False,
+            "user_agent": "harvester-tests (+mailto:t@example.org)",
+            "sources": [{"name": "sample", "platform": "pure", "allow_private": True,
+                         "politeness": {"concurrency": 4, "delay": 0},
+                         "sitemap": f"{site.base_url}/sitemap.xml"}],
+        }, path=None, env={})
+        engine = open_database(settings.database_url)
+        assert asyncio.run(harvest(settings, engine)).ok
+    with engine.connect() as conn:
+        assert pending_count(conn) == 0
+        stored = conn.execute(text("SELECT count(*) FROM publications")).scalar_one()
+    assert stored > 0
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT count(*) FROM publication_fts")).scalar_one()
+    assert rows == stored
