@@ -144,7 +144,8 @@ def main() -> None:
                 print(
                     f"{name:8} {label:8} {args.n / seconds:10,.0f} records/s  "
                     f"({seconds:.2f}s wall, {cpu:.2f}s client CPU{backend}; new={stats.new:,} "
-                    f"changed={stats.changed:,} unchanged={stats.unchanged:,})"
+                    f"changed={stats.changed:,} unchanged={stats.unchanged:,}; "
+                    f"load average {os.getloadavg()[0]:.2f})"
                 )
 
 

@@ -46,9 +46,10 @@ def insert_publications(
     """
     keys = [r.source_key for r in fresh]
     if is_postgres(conn):
-        new_ids = [pid for (pid,) in conn.exec_driver_sql(
-            "SELECT nextval(pg_get_serial_sequence('publications', 'id')) "
-            "FROM generate_series(1, %(n)s)", {"n": len(fresh)})]  # fmt: skip
+        listed = conn.exec_driver_sql(  # one text value, not a row fetched per id
+            "SELECT string_agg(nextval(pg_get_serial_sequence('publications', 'id'))::text, ',') "
+            "FROM generate_series(1, %(n)s)", {"n": len(fresh)}).scalar_one()  # fmt: skip
+        new_ids = [int(pid) for pid in listed.split(",")]
         insert_rows(conn, publications, R.PUBLICATION_COLUMNS,
                     [row(r, pid) for r, pid in zip(fresh, new_ids, strict=True)])
         return dict(zip(keys, new_ids, strict=True))

@@ -86,9 +86,11 @@ def _new_works(conn: Connection, n: int, now: datetime) -> list[int]:
         return []
     stamp = driver_value(conn, works, "created_at", now)
     if is_postgres(conn):  # one round trip; which id goes to which work does not matter
-        return list(conn.exec_driver_sql(
-            "INSERT INTO works (created_at) SELECT %(at)s FROM generate_series(1, %(n)s) "
-            "RETURNING id", {"at": stamp, "n": n}).scalars())  # fmt: skip
+        listed = conn.exec_driver_sql(  # one text value, not a row fetched per id
+            "WITH made AS (INSERT INTO works (created_at) SELECT %(at)s "
+            "FROM generate_series(1, %(n)s) RETURNING id) "
+            "SELECT string_agg(id::text, ',') FROM made", {"at": stamp, "n": n}).scalar_one()
+        return [int(i) for i in listed.split(",")]
     top = conn.execute(select(func.coalesce(func.max(works.c.id), 0))).scalar_one()
     ids = list(range(int(top) + 1, int(top) + n + 1))
     insert_rows(conn, works, ("id", "created_at"), [(i, stamp) for i in ids])
