@@ -23,10 +23,11 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import NullType
 
 from harvester.types import Record
 
-from .load_bulk import is_postgres, one_of
+from .load_bulk import array_literal, is_postgres, one_of
 from .models import authorships, publications, work_members, work_overrides
 from .works_match import Keys, normalise_name, title_key, title_link, year_of
 
@@ -137,8 +138,11 @@ def _block_in(conn: Connection, pairs: list[tuple[str, str]]) -> ColumnElement[b
     time per pair to render and, with a second condition, made SQLite scan the table."""
     wm = work_members.c
     if is_postgres(conn):
-        authors = cast(bindparam(None, [a for a, _ in pairs]), ARRAY(Text))
-        years = cast(bindparam(None, [y for _, y in pairs]), ARRAY(String))
+        # array text, not lists psycopg would quote in Python item by item (load_bulk.one_of)
+        authors = cast(bindparam(None, array_literal([a for a, _ in pairs]), NullType()),
+                       ARRAY(Text))  # fmt: skip
+        years = cast(bindparam(None, array_literal([y for _, y in pairs]), NullType()),
+                     ARRAY(String))  # fmt: skip
         listed = select(func.unnest(authors), func.unnest(years))
     else:
         each = func.json_each(bindparam(None, json.dumps(pairs), type_=Text))
