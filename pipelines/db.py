@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
@@ -203,9 +202,14 @@ def open_database(url: str | URL) -> Engine:
 
 def dialect_insert(conn: Connection, table: Table) -> Any:
     """An INSERT that knows ON CONFLICT for this connection's dialect."""
+    # imported here: the PostgreSQL dialect (with asyncpg's, ~60 ms) is no SQLite run's cost
     name = conn.dialect.name
     if name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert(table)
     if name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(table)
     raise DatabaseError(f"unsupported database dialect: {name}")

@@ -16,19 +16,27 @@ Detection asks in two rounds, each in `DETECTION_ORDER`: every platform's
 So a page's own address or generator beats another platform's class name in
 its body, and most pages are placed without a scan of the body: asking each
 platform for both at once cost a DSpace page ~25 scans (~240 µs on 33 KB).
+
+The platform modules are imported on first use (`PARSERS`, `detect_platform`,
+`parse_page`), not with this package: all of them cost ~90 ms of start-up that a
+run parsing no page (every page unchanged) does not need.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 from collections.abc import Callable, Mapping
 from types import MappingProxyType, ModuleType
+from typing import TYPE_CHECKING, NamedTuple
 
 from harvester.types import Page, Record
 
-from . import generic, pure
 from ._detect import Signals
+
+if TYPE_CHECKING:
+    PARSERS: Mapping[str, Callable[[Page], Record]]
 
 __all__ = ["DETECTION_ORDER", "PARSERS", "Signals", "detect_platform", "parse_page"]
 
@@ -54,12 +62,21 @@ def _load(name: str) -> ModuleType | None:
     return importlib.import_module(qualified)  # a broken module raises here, on purpose
 
 
-def _registry() -> tuple[dict[str, Parser], list[tuple[str, Check]], list[tuple[str, Check]]]:
+class _Registry(NamedTuple):
+    parsers: Mapping[str, Parser]
+    by_head: list[tuple[str, Check]]
+    by_body: list[tuple[str, Check]]
+
+
+@functools.cache
+def _registry() -> _Registry:
+    from . import generic
+
     parsers: dict[str, Parser] = {}
     by_head: list[tuple[str, Check]] = []
     by_body: list[tuple[str, Check]] = []
     for name in DETECTION_ORDER:
-        module = pure if name == "pure" else _load(name)
+        module = _load(name)
         if module is None:
             continue
         parsers[name] = module.parse
@@ -71,15 +88,19 @@ def _registry() -> tuple[dict[str, Parser], list[tuple[str, Check]], list[tuple[
         if body is not None:
             by_body.append((name, body))
     parsers["generic"] = generic.parse
-    return parsers, by_head, by_body
+    return _Registry(MappingProxyType(parsers), by_head, by_body)
 
 
 def _from_looks_like(looks: Detector) -> Check:
     return lambda signals: looks(Page(url=signals.url, body=signals.body), signals)
 
 
-_PARSERS, _BY_HEAD, _BY_BODY = _registry()
-PARSERS: Mapping[str, Parser] = MappingProxyType(_PARSERS)
+def __getattr__(name: str) -> object:
+    if name == "PARSERS":  # the registry, built by the first to ask
+        return _registry().parsers
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _ALIASES = {"other": "generic", "zenodo": "invenio", "inveniordm": "invenio"}
 
 
@@ -87,10 +108,11 @@ def detect_platform(page: Page) -> str:
     """The parser name for a page: the first module whose `in_head`, else the first whose
     `in_body` says yes, else "generic"."""
     signals = Signals.of(page.url, page.body)
-    for name, check in _BY_HEAD:
+    registry = _registry()
+    for name, check in registry.by_head:
         if check(signals):
             return name
-    for name, check in _BY_BODY:
+    for name, check in registry.by_body:
         if check(signals):
             return name
     return "generic"
@@ -100,9 +122,10 @@ def parse_page(page: Page, platform: str | None = "auto") -> tuple[Record, str]:
     """Parse with the named parser ("auto" detects it); returns (record, parser name)."""
     name = detect_platform(page) if platform in ("auto", "", None) else str(platform).lower()
     name = _ALIASES.get(name, name)
+    parsers = _registry().parsers
     try:
-        parser = PARSERS[name]
+        parser = parsers[name]
     except KeyError:
-        known = ", ".join(["auto", *sorted(PARSERS)])
+        known = ", ".join(["auto", *sorted(parsers)])
         raise ValueError(f"unknown platform {platform!r}; known: {known}") from None
     return parser(page), name
