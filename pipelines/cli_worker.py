@@ -30,8 +30,10 @@ source_option = click.option("--source", "source_names", multiple=True,
 def enqueue_command(config_path: Path, source_names: tuple[str, ...]) -> None:
     """Discover the sources' pages into the shared frontier for `harvester worker`.
 
-    Pages done or failed in an earlier round are queued again; pages queued or
-    being fetched are left alone. Needs PostgreSQL."""
+    Pages done or failed in an earlier round are queued again, except those whose
+    sitemap lastmod ends before our last good fetch (counted skipped_unchanged;
+    per-source lastmod: ignore queues them too); pages queued or being fetched are
+    left alone. Needs PostgreSQL."""
     enqueue_pages(config_path, source_names, "enqueue")
 
 
