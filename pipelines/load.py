@@ -127,8 +127,10 @@ def _collector_paused() -> Iterator[None]:
 
     A batch makes ~100,000 short-lived tuples, lists and dicts, which set off
     collections that walk every tracked object of the process again and again:
-    a fifth of the loader's CPU (bench/load.py). Reference counting still frees
-    them; the few cycles wait for the collector, which runs again right after.
+    0.18 of 3.2 s CPU for 30,000 records in bench/load.py, whose records are
+    frozen out of the collector's sight, and 0.62 of 3.9 s when they are not.
+    Reference counting still frees them; the few cycles wait for the collector,
+    which runs again right after.
     Re-enabled only if it was on, so a caller's own pause is kept.
     """
     was_on = gc.isenabled()
