@@ -6,7 +6,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from harvester.errors import NotARecord
-from harvester.parsers._html import is_blank, parse_html, with_class
+from harvester.parsers._html import inside, is_blank, parse_html, with_class
 from harvester.types import Page
 
 _DOCS = [
@@ -49,3 +49,20 @@ def test_nested_divs_just_under_the_old_count_are_refused_before_lexbor() -> Non
     with pytest.raises(NotARecord, match="nest too deep"):
         parse_html(Page(url="https://a.example/", body=b"<div>" * 27_000))
     assert parse_html(Page(url="https://a.example/", body=b"<p>x</p>" * 27_000)) is not None
+
+
+@pytest.mark.parametrize(
+    ("html", "outer", "inner"),
+    [
+        ("<div class=ids><ul><li>1</li><li>2</li></ul></div><ul><li>out</li></ul>"
+         "<div class=ids><li>3</li></div>", "div.ids", "li"),
+        # a container nested in another: each node once, in document order
+        ("<div class=k><a>1</a><div class=k><a>2</a></div><a>3</a></div>", "div.k", "a"),
+        ("<p>no container</p><li>x</li>", "div.ids", "li"),
+    ],
+)
+def test_inside_finds_what_the_descendant_query_finds(html: str, outer: str,
+                                                      inner: str) -> None:
+    tree = LexborHTMLParser(html)
+    assert [n.text() for n in inside(tree, outer, inner)] == [
+        n.text() for n in tree.css(f"{outer} {inner}")]

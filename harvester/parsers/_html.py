@@ -89,6 +89,18 @@ def descendant(node: LexborNode, tag: str, cls: str | None = None) -> LexborNode
     return None
 
 
+def inside(scope: LexborHTMLParser | LexborNode, outer: str, inner: str) -> list[LexborNode]:
+    """What `scope.css(f"{outer} {inner}")` finds, in document order, container first:
+    lexbor matches a descendant selector by walking each candidate's ancestors, so
+    "div.identifier-list li" over 15,000 nested <li>s took 2.5 s (a fuzzed page);
+    inside the few containers each candidate is matched by itself."""
+    found: dict[int, LexborNode] = {}
+    for box in scope.css(outer):
+        for node in box.css(inner):
+            found.setdefault(node.mem_id, node)  # a container nested in another
+    return list(found.values())
+
+
 def with_class(tree: LexborHTMLParser, tag: str, cls: str) -> Iterator[LexborNode]:
     """What `tree.css(f"{tag}.{cls}")` finds, in document order, by a walk over the tag.
 

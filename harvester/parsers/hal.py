@@ -23,7 +23,7 @@ from harvester.normalize.pages import parse_pages
 from harvester.types import Page, Record
 
 from ._detect import Signals
-from ._html import MetaTags, absolute, classes, is_blank, parse_html, text_of
+from ._html import MetaTags, absolute, classes, inside, is_blank, parse_html, text_of
 from ._labelled import Rows, cell_lines, label_key, rows_layer
 from ._meta import FieldMap, Layer, citation_fields, dc_fields, put, resolve
 from .coarse_types import coarse_type
@@ -97,10 +97,11 @@ def _markup(tree: LexborHTMLParser) -> FieldMap:
         "div.abstract-content"
     )
     rows.add("abstract", [text_of(abstract)], "abstract")
-    rows.add("keyword", [text_of(a) for a in scope.css("ul.listKeyword a")], "listKeyword")
-    rows.add("authors", [text_of(a) for a in scope.css("#authors-simplified .authors a span")],
-             "authors")
-    for li in scope.css("div.identifier-list li"):
+    rows.add("keyword", [text_of(a) for a in inside(scope, "ul.listKeyword", "a")],
+             "listKeyword")
+    rows.add("authors", [text_of(span) for a in inside(scope, "#authors-simplified .authors", "a")
+                         for span in a.css("span")], "authors")
+    for li in inside(scope, "div.identifier-list", "li"):
         if label_key(text_of(li.css_first("span"))) == "doi":
             rows.add("doi", [text_of(li)], "identifier-list")
     f = rows_layer(rows)

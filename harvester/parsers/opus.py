@@ -26,7 +26,7 @@ from harvester.normalize.pages import parse_pages
 from harvester.types import Page, PartialDate, Record
 
 from ._detect import Signals
-from ._html import MetaTags, absolute, children, is_blank, parse_html, text_of
+from ._html import MetaTags, absolute, children, inside, is_blank, parse_html, text_of
 from ._labelled import Rows, align_people, cell_lines, cell_links, label_key, rows_layer
 from ._meta import Layer, citation_fields, dc_fields, people, put, resolve
 from .coarse_types import coarse_type
@@ -127,7 +127,9 @@ def _blocks(tree: LexborHTMLParser) -> Rows:
     title = tree.css_first("h2.titlemain") or tree.css_first("h3[itemprop='name']")
     rows.add("title", [text_of(title)], "title")
     rows.add("authors", [text_of(a) for a in tree.css("#author a, a[itemprop='author']")])
-    abstract = (tree.css_first("#abstract .abstractFull") or tree.css_first("#abstract li")
+    # "#abstract li" as a query walks every <li>'s ancestors: slow on deeply nested lists
+    abstract = (tree.css_first("#abstract .abstractFull")
+                or next(iter(inside(tree, "#abstract", "li")), None)
                 or tree.css_first("#abstract .abstract") or tree.css_first("div[itemprop='about']"))
     if abstract is not None:
         heading = abstract.css_first("h3")
