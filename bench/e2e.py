@@ -83,6 +83,11 @@ def write_config(path: Path, base: str, database: Path) -> None:
 def harvest(work: Path, base: str, label: str) -> tuple[Child, int]:
     config = work / "harvest.yaml"
     database = work / "harvest.db"
+    # a fresh database every run: one kept from a run on another port would have its
+    # pages (no longer listed) re-checked against a server that is gone
+    for old in work.glob("harvest.db*"):
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    shutil.rmtree(work / "harvest-archive", ignore_errors=True)
     write_config(config, base, database)
     child = run_child(harvester_cmd(config), work / f"{label}.log")
     with sqlite3.connect(database) as db:
@@ -92,6 +97,7 @@ def harvest(work: Path, base: str, label: str) -> tuple[Child, int]:
 
 def scrapy(work: Path, base: str) -> tuple[Child, int]:
     feed = work / "scrapy.jsonl"
+    feed.unlink(missing_ok=True)  # -o appends
     cmd = [sys.executable, "-m", "scrapy", "runspider", str(HERE / "_scrapy_spider.py"),
            "-a", f"sitemap={base}/sitemap.xml", "-o", f"{feed}:jsonlines",
            "-s", "CONCURRENT_REQUESTS=64", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=64",
