@@ -153,8 +153,7 @@ def parse(page: Page) -> Record:
         raise NotARecord("empty page", url=page.url)
     if not looks_like_pure(page.body, page.url):
         raise NotARecord("no Pure markers: not a Pure research-output page", url=page.url)
-    # navigation menus (a portal's mega-menu and footer: most of its bytes) hold no field
-    tree = parse_html(page, navs=False)
+    tree = parse_html(page)
     meta = MetaTags.from_tree(tree)
     order = _date_order(meta)
     warnings: list[str] = []
