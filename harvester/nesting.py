@@ -20,9 +20,9 @@ import re
 
 __all__ = ["MAX_COST", "nesting_cost", "too_nested"]
 
-#: The summed depth above which a page is refused (~0.6 s of lexbor at 2.5 ns a step);
+#: The summed depth above which a page is refused (~0.25 s of lexbor at 2.5 ns a step);
 #: real pages stay near tags x 20 (20 MB of ordinary markup: under 1e8).
-MAX_COST = 250_000_000
+MAX_COST = 100_000_000
 #: With n tags the summed depth is at most n(n+1)/2, so below this many '<' a page cannot
 #: pass MAX_COST and is not counted. (It was 30,000, read as (n/2)^2: 27,000 nested
 #: <div>s, 4e8 steps, then went to lexbor and took 0.7 s of CPU.) Corpus pages hold at

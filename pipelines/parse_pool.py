@@ -113,7 +113,9 @@ def _worker_start(parent: int) -> None:
 
 
 def _ready() -> bool:
-    return True
+    # the parser registry is built on first use: build it now, while the run starts up
+    from harvester.parsers import PARSERS
+    return bool(PARSERS)
 
 
 class ParsePool:
