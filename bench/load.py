@@ -78,20 +78,20 @@ def load_all(url: str, records: list[Record], batch: int) -> tuple[float, float,
         source_id = ensure_source(conn, "bench", "pure", None, now=now)
         backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() if (
             conn.dialect.name == "postgresql") else None  # fmt: skip
-    server = _process_cpu(backend)
+    server = process_cpu(backend)
     total = LoadStats()
     started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(records), batch):
         with engine.begin() as conn:
             total = total + upsert_records(conn, source_id, records[start : start + batch], now=now)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    after = _process_cpu(backend)
+    after = process_cpu(backend)
     engine.dispose()
     return elapsed, cpu, (after - server if after is not None and server is not None
                           else None), total  # fmt: skip
 
 
-def _process_cpu(pid: int | None) -> float | None:
+def process_cpu(pid: int | None) -> float | None:
     """User + system CPU seconds of a local process (the PostgreSQL backend), if readable."""
     if pid is None:
         return None

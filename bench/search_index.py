@@ -21,47 +21,21 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-import psycopg
+from load import fresh_postgres, fresh_sqlite, process_cpu, synthetic  # bench/load.py
 from sqlalchemy import Connection, Engine
 
-from harvester.types import Identifier, PageRange, PartialDate, Person, Record
+from harvester.types import Record
 from pipelines.db import make_engine, upgrade
 from pipelines.load import ensure_source, upsert_records
 from pipelines.search_index import QUEUE, refresh_search
 
-PG_ADMIN_URL = os.environ.get(
-    "HARVESTER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 SCHEMAS = ("0008", "0009", "0009-loader")
-
-
-def synthetic(n: int) -> list[Record]:
-    """bench/load.py's records: 3 authors, 4 keywords, 2 identifiers, a short abstract."""
-    return [
-        Record(url=f"https://bench.test/en/publications/{i}", platform="pure",
-               source_key=f"uuid-{i:08d}", type="article",
-               title=f"A study of thing number {i}", abstract="Lorem ipsum dolor sit amet, " * 8,
-               authors=tuple(Person(f"Given{j} Family{(i * 3 + j) % 20000}",
-                                    f"Family{(i * 3 + j) % 20000}", f"Given{j}")
-                             for j in range(3)),
-               doi=f"10.5555/bench.{i}", journal=f"Journal {i % 500}", volume=str(i % 40),
-               pages=PageRange(str(i % 300), str(i % 300 + 9), None),
-               published=PartialDate(2000 + i % 24, 1 + i % 12),
-               keywords=tuple(f"keyword {(i + k) % 1000}" for k in range(4)),
-               identifiers=(Identifier("pure-uuid", f"uuid-{i:08d}"),
-                            Identifier("scopus", f"8500{i:08d}")),
-               provenance={"title": "meta:citation", "doi": "meta:citation"})
-        for i in range(n)
-    ]  # fmt: skip
 
 
 @dataclass
@@ -81,23 +55,12 @@ class Cost:
         return Cost(self.wall + other.wall, self.client + other.client, server)
 
 
-def _process_cpu(pid: int | None) -> float | None:
-    """User + system CPU seconds of a local process (the PostgreSQL backend), if readable."""
-    if pid is None:
-        return None
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def timed(engine: Engine, work: Callable[[Connection], object], backend: int | None) -> Cost:
-    server, started, cpu = _process_cpu(backend), time.perf_counter(), time.process_time()
+    server, started, cpu = process_cpu(backend), time.perf_counter(), time.process_time()
     with engine.begin() as conn:
         work(conn)
     cost = Cost(time.perf_counter() - started, time.process_time() - cpu)
-    after = _process_cpu(backend)
+    after = process_cpu(backend)
     cost.server = after - server if after is not None and server is not None else None
     return cost
 
@@ -135,24 +98,6 @@ def run_schema(url: str, schema: str, records: list[Record], batch: int) -> tupl
         assert indexed == len(records), f"{schema}: {indexed} of {len(records)} indexed"
     engine.dispose()
     return load, refresh
-
-
-@contextmanager
-def fresh_postgres() -> Iterator[str]:
-    name = f"harvester_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextmanager
-def fresh_sqlite() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as tmp:
-        yield f"sqlite:///{Path(tmp) / 'bench.db'}"
 
 
 def main() -> None:
