@@ -28,7 +28,6 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import NullType
 
 Row = tuple[Any, ...]
@@ -57,6 +56,8 @@ def one_of(conn: Connection, column: Any, values: Sequence[Any]) -> ColumnElemen
     if is_postgres(conn):
         literal = array_literal(values)
         if literal is None:
+            from sqlalchemy.dialects.postgresql import ARRAY  # not on SQLite's start-up path
+
             array = cast(bindparam(None, list(values), expanding=False), ARRAY(column.type))
             return column == any_(array)  # type: ignore[no-any-return]
         untyped = bindparam(None, literal, type_=NullType())  # no ::VARCHAR: see above

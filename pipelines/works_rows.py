@@ -22,7 +22,6 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import NullType
 
 from harvester.types import Record
@@ -138,6 +137,8 @@ def _block_in(conn: Connection, pairs: list[tuple[str, str]]) -> ColumnElement[b
     time per pair to render and, with a second condition, made SQLite scan the table."""
     wm = work_members.c
     if is_postgres(conn):
+        from sqlalchemy.dialects.postgresql import ARRAY  # not on SQLite's start-up path
+
         # array text, not lists psycopg would quote in Python item by item (load_bulk.one_of)
         authors = cast(bindparam(None, array_literal([a for a, _ in pairs]), NullType()),
                        ARRAY(Text))  # fmt: skip

@@ -32,6 +32,7 @@ def test_config_platform_names_are_the_parser_registrys() -> None:
 @pytest.mark.parametrize(("statement", "absent"), [
     ("import pipelines.config", ["harvester.parsers", "harvester.parsers.pure"]),
     ("import pipelines.db", ["sqlalchemy.dialects.postgresql"]),
+    ("import pipelines.load, pipelines.works", ["sqlalchemy.dialects.postgresql"]),
     ("import harvester.parsers", ["harvester.parsers.pure", "harvester.parsers.generic",
                                   "harvester.parsers.dspace"]),
 ])  # fmt: skip

@@ -90,7 +90,7 @@ SQLITE_DOWN = [
     "DELETE FROM publication_fts WHERE rowid = old.id; END",
 ]
 
-# Revision 0003_search's PG_DOCUMENT, verbatim (pipelines/search.py holds the same).
+# Revision 0003_search's PG_DOCUMENT, verbatim (pipelines/search_index.py holds the same).
 PG_DOCUMENT = (
     "setweight(to_tsvector('english'::regconfig, "
     "coalesce(title, '') || ' ' || coalesce(subtitle, '')), 'A') || "
