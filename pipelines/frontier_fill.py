@@ -6,13 +6,22 @@ a thousand at a time, and each host's politeness (concurrency, delay) is
 recorded for the workers with its slot rows. A page whose sitemap <lastmod>
 ends before our last good fetch of it is not queued (pipelines/unchanged.py, the
 harvest's own rule: `lastmod: trust`, within `recheck_days`), so workers never
-ask for it; it is counted skipped_unchanged. Sources harvested over OAI-PMH are
-not page lists and are left to `harvester harvest`.
+ask for it; it is counted skipped_unchanged. After a complete discovery (no
+sitemap, listing or url list failed), the source's pages that carried a live record
+and are no longer listed are queued again, as `harvest` asks for them again
+(pipelines/discover.py `unlisted_pages`), counted rechecked: only a page asked for
+can answer 404/410, and a worker counts those answers towards `gone_after` as the
+harvest does (pipelines/pipeline_store.py), so a removed page's record is marked
+deleted after `gone_after` nights and its data kept. After a failed discovery every
+page would look unlisted: the recheck is skipped (`rechecked=skipped`). The listed
+URLs are held in one set per source (~100 bytes each: 30 MB for 300,000 pages).
+Sources harvested over OAI-PMH are not page lists and are left to `harvester harvest`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,7 +35,7 @@ from harvester.http import Fetcher
 from harvester.warc import ArchiveRecorder
 
 from .config import Settings, SourceSettings
-from .discover import Listed, discover_listed
+from .discover import Listed, discover_listed, unlisted_pages
 from .frontier import EnqueueCounts, enqueue, host_of, require_postgres
 from .frontier_hosts import HostPolicy, register_hosts
 from .load import ensure_source
@@ -34,6 +43,8 @@ from .run import _base_url
 from .state import get_page_states
 from .unchanged import Skipper
 from .worker_run import worker_sources
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1000
 
@@ -43,8 +54,9 @@ class Enqueued:
     name: str
     discovered: int = 0
     skipped_unchanged: int = 0  # listed, lastmod before our last good fetch: not queued
-    counts: EnqueueCounts = field(default_factory=EnqueueCounts)
+    counts: EnqueueCounts = field(default_factory=EnqueueCounts)  # of the listed pages
     errors: list[str] = field(default_factory=list)
+    rechecked: int | None = 0  # unlisted record pages queued again; None: skipped (errors)
 
     def summary_line(self) -> str:
         c = self.counts
@@ -53,6 +65,10 @@ class Enqueued:
                 f"requeued={c.requeued} pending={c.pending}")
         if c.invalid:
             line += f" invalid={c.invalid}"
+        if self.rechecked is None:
+            line += " rechecked=skipped"
+        elif self.rechecked:
+            line += f" rechecked={self.rechecked}"
         return line + "".join(f" error={e!r}" for e in self.errors)
 
 
@@ -114,8 +130,9 @@ async def _fill(source: SourceSettings, engine: Engine, fetcher: Fetcher,
             register_hosts(conn, dict.fromkeys(sorted(hosts), policy))
             return enqueue(conn, source_id, urls, now())
 
+    listed: set[str] = set()  # discover_listed fills it: what the recheck leaves out
     chunk: list[Listed] = []
-    async for found in discover_listed(source, fetcher, on_error):
+    async for found in discover_listed(source, fetcher, on_error, listed):
         done.discovered += 1
         chunk.append(found)
         if len(chunk) >= CHUNK:
@@ -123,4 +140,22 @@ async def _fill(source: SourceSettings, engine: Engine, fetcher: Fetcher,
             chunk = []
     if chunk:
         done.counts += await asyncio.to_thread(write, chunk)
+    if done.errors:  # a failed sitemap must not make every page it lists look removed
+        done.rechecked = None
+        log.warning("source %s: discovery incomplete, pages no longer listed not rechecked",
+                    source.name)
+        return done
+    gone = await asyncio.to_thread(_unlisted, engine, source_id, listed)
+    del listed
+    for start in range(0, len(gone), CHUNK):
+        await asyncio.to_thread(write, [Listed(url) for url in gone[start:start + CHUNK]])
+    done.rechecked = len(gone)
+    if gone:
+        log.info("source %s: %d pages no longer listed, queued to be asked again",
+                 source.name, len(gone))
     return done
+
+
+def _unlisted(engine: Engine, source_id: int, listed: set[str]) -> list[str]:
+    with engine.connect() as conn:
+        return unlisted_pages(conn, source_id, listed)
