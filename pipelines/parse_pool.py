@@ -16,20 +16,19 @@ file descriptor (pipelines/lock.py) and hold the source's lock after a
 SIGKILLed parent. They ignore SIGINT, so a Ctrl-C reaching the whole process
 group still lets the parent finish the pages in hand, and exit on their own
 when their parent is gone. A pool that breaks (a worker killed) is dropped
-and parsing goes on inline.
+and parsing goes on inline: the pages it held are parsed again here, none lost.
+
+The channel to the workers (pipelines/parse_channel.py) is a socket each, read
+and written by the event loop itself; the pool is used from one running loop.
+close() hands the pages still out back to their callers, who parse them inline.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
-import signal
-import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TypeVar
@@ -39,12 +38,18 @@ from harvester.parsers import parse_page
 from harvester.types import Page, Record
 from harvester.warc import render_record
 
+from .parse_channel import Channel, PoolClosed
+from .parse_worker import _worker_start
+
+__all__ = ["CHUNK", "ENV_WORKERS", "ParsePool", "Parsed", "PoolClosed", "_worker_start",
+           "default_workers", "parse_many", "parse_one"]
+
 log = logging.getLogger(__name__)
 
 ENV_WORKERS = "HARVESTER_PARSE_WORKERS"
 # Pages asked for in one event-loop turn travel together: one pickled task per
-# chunk instead of per page cuts the parent's cost of a round trip from 0.2 ms
-# a page to 0.02 (and the thread and loop wake-ups with it).
+# chunk instead of per page shares a round trip's fixed cost (a send, a receive,
+# a wake-up) among them.
 CHUNK = 16
 
 _Item = tuple[Page, str, str | None, int | None]
@@ -99,88 +104,69 @@ def parse_many(items: list[tuple[Page, str, str | None, int | None]]) -> list[Pa
     return [parse_one(*item) for item in items]
 
 
-def _worker_start(parent: int) -> None:
-    """`parent` comes from the parent itself: one killed while this worker was still
-    starting has already left it an orphan, and os.getppid() here would name init."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)  # orphaned: the parent died without closing the pool
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _ready() -> bool:
-    # the parser registry is built on first use: build it now, while the run starts up
-    from harvester.parsers import PARSERS
-    return bool(PARSERS)
-
-
 class ParsePool:
     """Parses inline or in up to `workers` processes; close() when the run ends."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = default_workers() if workers is None else max(0, workers)
-        self._pool: ProcessPoolExecutor | None = None
-        self._warm: Future[bool] | None = None
+        self._channel: Channel | None = None
         self._broken = False
         self.in_workers = 0  # pages parsed in worker processes
         self._pending: list[tuple[_Item, asyncio.Future[Parsed]]] = []
         self._flush_soon = False
 
-    def _executor(self) -> ProcessPoolExecutor | None:
+    def _ready_channel(self) -> Channel | None:
+        """The channel when a worker answers; starts the workers on first use."""
         if self.workers == 0 or self._broken:
             return None
-        if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
-                                             initializer=_worker_start,
-                                             initargs=(os.getpid(),))
-            self._warm = self._pool.submit(_ready)
-        if self._warm is not None and not self._warm.done():
-            return None  # still starting: parse here meanwhile
-        return self._pool
+        loop = asyncio.get_running_loop()
+        channel = self._channel
+        if channel is not None and channel.loop is not loop:
+            channel.close()  # a later event loop: the earlier one's sockets are not watched
+            channel = None
+        if channel is None:
+            channel = self._channel = Channel(self.workers, loop)
+        if channel.broken:
+            self._mark_broken()
+            return None
+        return channel if channel.ready else None  # still starting: parse here meanwhile
+
+    def _mark_broken(self) -> None:
+        if not self._broken:
+            log.warning("parse workers died; parsing in the main process from now on")
+            self._broken = True
 
     async def parse(self, page: Page, platform: str, *, pooled: bool = True,
                     known_sha: str | None = None, archive_level: int | None = None) -> Parsed:
         """`archive_level` asks a worker for the WARC record; inline, none is rendered
         (the caller archives the page itself, off the event loop)."""
-        pool = self._executor() if pooled else None
-        if pool is None:
+        channel = self._ready_channel() if pooled else None
+        if channel is None:
             return parse_one(page, platform, known_sha)
-        loop = asyncio.get_running_loop()
+        loop = channel.loop
         future: asyncio.Future[Parsed] = loop.create_future()
         self._pending.append(((page, platform, known_sha, archive_level), future))
         if len(self._pending) >= CHUNK:
-            self._flush(pool)
+            self._flush(channel)
         elif not self._flush_soon:
             self._flush_soon = True
-            loop.call_soon(self._flush, pool)
+            loop.call_soon(self._flush, channel)
         try:
             parsed = await future
             self.in_workers += 1
             return parsed
-        except BrokenProcessPool:
-            if not self._broken:
-                log.warning("parse workers died; parsing in the main process from now on")
-                self._broken = True
+        except BrokenProcessPool as exc:
+            if not isinstance(exc, PoolClosed):
+                self._mark_broken()
             return parse_one(page, platform, known_sha)
 
-    def _flush(self, pool: ProcessPoolExecutor) -> None:
+    def _flush(self, channel: Channel) -> None:
         self._flush_soon = False
         if not self._pending:
             return
         chunk, self._pending = self._pending, []
         futures = [f for _, f in chunk]
-        try:
-            done = asyncio.wrap_future(pool.submit(parse_many, [item for item, _ in chunk]))
-        except (BrokenProcessPool, RuntimeError) as exc:  # broken, or shut down
-            for f in futures:
-                if not f.done():
-                    f.set_exception(BrokenProcessPool(str(exc)))
-            return
+        done = channel.submit(parse_many, ([item for item, _ in chunk],), {})
 
         def hand_out(result: asyncio.Future[list[Parsed]]) -> None:
             for i, f in enumerate(futures):
@@ -197,32 +183,37 @@ class ParsePool:
 
     async def call(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T | None:
         """fn(*args, **kwargs) in a worker (fn and its arguments picklable, fn defined at
-        module level); None when no worker is ready or the pool broke: the caller runs
-        it inline. Used for whole OAI pages (pipelines/oai_job.py)."""
-        pool = self._executor()
-        if pool is None:
+        module level); None when no worker is ready, the pool broke or was closed
+        meanwhile: the caller runs it inline. What fn raises is raised here (the same
+        type when it survives pickling, else a RuntimeError naming it). Used for whole
+        OAI pages (pipelines/oai_job.py)."""
+        channel = self._ready_channel()
+        if channel is None:
             return None
         try:
-            return await asyncio.wrap_future(pool.submit(fn, *args, **kwargs))
-        except BrokenProcessPool:  # a worker died (raised by submit or by the result)
-            pass
-        if not self._broken:
-            log.warning("parse workers died; parsing in the main process from now on")
-            self._broken = True
-        return None
+            result: T = await channel.submit(fn, args, kwargs)
+            return result
+        except PoolClosed:
+            return None
+        except BrokenProcessPool:  # a worker died
+            self._mark_broken()
+            return None
 
     async def started(self) -> bool:
-        """Start the workers now and wait until they answer; False when parsing stays inline."""
-        self._executor()
-        if self._warm is None:
+        """Start the workers now and wait until they all answer; False when parsing
+        stays inline."""
+        self._ready_channel()
+        channel = self._channel
+        if channel is None or self._broken:
             return False
-        try:
-            return await asyncio.wrap_future(self._warm)
-        except BrokenProcessPool:
+        if not await asyncio.shield(channel.all_ready):
             self._broken = True
             return False
+        return True
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the workers (pages still out are parsed inline by their callers).
+        Idempotent; a later pooled use starts new workers."""
+        if self._channel is not None:
+            channel, self._channel = self._channel, None
+            channel.close()

@@ -1,0 +1,111 @@
+"""The parse worker process: one spawned interpreter serving one socket.
+
+A message either way is a frame: a fixed header (task id, payload length, kind)
+then a protocol-5 pickle. The parent sends `(fn, args, kwargs)`; the worker
+answers with the same task id and either the result (`OK`) or the exception
+(`RAISED`). Task id 0 is the worker's "ready" frame, sent once its imports and
+the parser registry are built.
+
+The worker reads and writes blocking: it has nothing else to do. It exits when
+the socket reaches end of file (the parent closed it, or died: the kernel closes
+a dead process's sockets), and a watch thread covers a parent that died while
+this process was still starting.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import socket
+import struct
+import threading
+import time
+import traceback
+
+HEAD = struct.Struct("<QIB")  # task id, payload length, kind
+OK, RAISED = 0, 1
+READY = 0  # the task id of the worker's first frame
+
+
+def _worker_start(parent: int) -> None:
+    """`parent` comes from the parent itself: one killed while this worker was still
+    starting has already left it an orphan, and os.getppid() here would name init."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)  # orphaned: the parent died without closing the pool
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _ready() -> bool:
+    # the parser registry is built on first use: build it now, while the run starts up
+    from harvester.parsers import PARSERS
+    return bool(PARSERS)
+
+
+def _read_exactly(sock: socket.socket, size: int) -> bytearray | None:
+    buf = bytearray(size)
+    view, got = memoryview(buf), 0
+    while got < size:
+        n = sock.recv_into(view[got:])
+        if n == 0:
+            return None
+        got += n
+    return buf
+
+
+def _send(sock: socket.socket, task: int, kind: int, payload: bytes) -> None:
+    head = HEAD.pack(task, len(payload), kind)
+    sent = sock.sendmsg([head, payload])
+    if sent < len(head):
+        sock.sendall(head[sent:])
+        sent = len(head)
+    if sent - len(head) < len(payload):
+        sock.sendall(memoryview(payload)[sent - len(head):])
+
+
+def _raised(exc: BaseException) -> bytes:
+    """The exception as the parent will raise it: itself when it survives a round trip
+    through pickle (HarvestError subclasses with keyword-only context do not), else a
+    RuntimeError naming it; the worker's traceback travels as a note either way."""
+    note = "in a parse worker:\n" + "".join(traceback.format_exception(exc))
+    try:
+        payload = pickle.dumps(exc, protocol=5)
+        pickle.loads(payload)
+    except Exception:  # any failure to travel means the stand-in
+        exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+    exc.add_note(note)
+    exc.__traceback__ = None
+    return pickle.dumps(exc, protocol=5)
+
+
+def serve(sock: socket.socket, parent: int) -> None:
+    """The worker's main function (a spawned process's target)."""
+    _worker_start(parent)
+    _ready()
+    _send(sock, READY, OK, pickle.dumps(True, protocol=5))
+    while True:
+        try:
+            head = _read_exactly(sock, HEAD.size)
+            if head is None:
+                break
+            task, length, _kind = HEAD.unpack(head)
+            body = _read_exactly(sock, length)
+            if body is None:
+                break
+        except OSError:
+            break
+        try:
+            fn, args, kwargs = pickle.loads(body)
+            kind, payload = OK, pickle.dumps(fn(*args, **kwargs), protocol=5)
+        except Exception as exc:  # handed to the caller, as a pool does
+            kind, payload = RAISED, _raised(exc)
+        try:
+            _send(sock, task, kind, payload)
+        except OSError:
+            break
+    sock.close()
