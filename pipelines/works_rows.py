@@ -52,8 +52,7 @@ class Member(NamedTuple):
     match_type: str | None
 
     def keys(self) -> Keys:
-        return Keys(self.publication_id, self.match_doi, self.match_title, self.match_year,
-                    self.match_author, self.match_type)  # fmt: skip
+        return Keys(self[0], *self[6:])  # publication_id and the match_* fields, in order
 
 
 class Override(NamedTuple):
@@ -68,11 +67,18 @@ def _doi(value: str | None) -> str | None:
 
 
 def record_keys(record: Record, publication_id: int) -> Keys:
-    first = next((p for p in record.authors if p.role == "author"), None)
-    published = record.published.isoformat() if record.published else None
-    author = normalise_name(first.family or first.name) if first else None
-    return Keys(publication_id, _doi(record.doi), title_key(record.title, record.subtitle),
-                year_of(published), author, record.type)
+    """The keys `stored_keys` computes from the stored row, taken from the Record (one per
+    record of every written batch: plain loops, no generator or isoformat)."""
+    author = None
+    for person in record.authors:
+        if person.role == "author":
+            author = normalise_name(person.family or person.name)
+            break
+    published = record.published  # its isoformat starts with the 4-digit year
+    doi = record.doi
+    return Keys(publication_id, doi.strip().casefold() or None if doi else None,
+                title_key(record.title, record.subtitle),
+                year_of(f"{published.year:04d}") if published else None, author, record.type)
 
 
 def stored_keys(conn: Connection, where: ColumnElement[bool] | None) -> dict[int, Keys]:

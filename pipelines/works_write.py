@@ -47,7 +47,8 @@ def write_decisions(conn: Connection, clusters: Sequence[Sequence[Decision]],
     taken: set[int] = set()
     chosen: list[tuple[Sequence[Decision], int | None]] = []
     for members in clusters:
-        owned = [holder[d.publication_id] for d in members if d.publication_id in holder]
+        owned = [holder[d.publication_id] for d in members
+                 if d.publication_id in holder] if holder else None  # fmt: skip
         pick = None
         if owned:  # several when works merged: the one with most members here, then lowest
             counts = Counter(old[d.publication_id].work_id for d in members
@@ -62,11 +63,11 @@ def write_decisions(conn: Connection, clusters: Sequence[Sequence[Decision]],
         wid = work_id if work_id is not None else next(new_ids)
         for d in members:
             pid = d.publication_id
-            k = keys[pid]
-            row = (pid, wid, d.reason, d.score, d.matched_with, d.matched_json(), k.doi,
-                   k.title, k.year, k.author, k.type)  # Member's fields, in order
-            if pid not in old or old[pid] != row:
-                rows.append((*row, stamp))
+            # Member's fields in order (Keys' own after its publication_id), then decided_at
+            row = (pid, wid, d.reason, d.score, d.matched_with, d.matched_json(),
+                   *keys[pid][1:], stamp)  # fmt: skip
+            if pid not in old or old[pid] != row[:-1]:
+                rows.append(row)
     for chunk in chunks([r[0] for r in rows if r[0] in old]):
         conn.execute(delete(work_members).where(one_of(conn, work_members.c.publication_id,
                                                        chunk)))  # fmt: skip
