@@ -1,4 +1,4 @@
-"""Fetching pages politely: one async httpx client per run, per-host limits, robots, retries.
+"""Fetching pages politely: one client per run, per-host limits, robots, retries.
 
     Fetcher.fetch(url)
       ├── UnsafeURL                     anything but http(s)
@@ -18,8 +18,10 @@ counted by what failed (`stats.retried`, and the caller's `on_retry`).
 A `recorder` (the run's raw archive) is told every answer once: robots.txt,
 redirect hops, 304s, errors, each retried attempt (harvester/_fetch/answer.py).
 `keeping_pages()` is a view for a caller that archives the 2xx pages it gets
-itself. Over aiohttp, connections go only to addresses the guard accepted
-(harvester/_fetch/resolver.py), so DNS rebinding cannot slip past the check.
+itself. The run's own client is an aiohttp session used directly; an injected
+httpx client is used through httpx (harvester/_fetch/send.py). Over aiohttp,
+connections go only to addresses the guard accepted (harvester/_fetch/resolver.py),
+so DNS rebinding cannot slip past the check.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from harvester._fetch.netsafety import AddressGuard, Resolver, host_key, system_
 from harvester._fetch.resolver import CheckedResolver
 from harvester._fetch.retry import Transient, retrying, transport_fault
 from harvester._fetch.robots import RobotsCache
+from harvester._fetch.send import ClientSender, Sender, open_sender
 from harvester._fetch.stats import FetchStats
 from harvester._fetch.urls import PORTS, check_redirect, parse_url, split_url
 from harvester.errors import NetworkError, RobotsDisallowed, TooManyRedirects
@@ -57,6 +60,7 @@ OnRetry = Callable[[str], None]
 
 _DEFAULT_POLITENESS = Politeness()
 _RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+_FINAL_AIOHTTP = (aiohttp.InvalidURL, aiohttp.ClientHttpProxyError)
 
 
 def _utcnow() -> datetime:
@@ -80,8 +84,9 @@ class Fetcher:
         gate: Gate | None = None,
     ) -> None:
         self._settings = settings
-        self._client = client
-        self._owns_client = client is None
+        # an injected client is used as given (tests' MockTransport); our own is aiohttp's
+        self._sender: Sender | None = ClientSender(client) if client is not None else None
+        self._owns_sender = client is None
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._gate: Gate = gate or HostGate(clock=clock, sleep=sleep)
@@ -107,12 +112,12 @@ class Fetcher:
         caller that archives the 2xx pages fetch() returns itself: those are not
         recorded; everything else (redirects, 304, errors, robots.txt) still is."""
         view = copy.copy(self)
-        view._client, view._owns_client = self._http(), False
+        view._sender, view._owns_sender = self._send(), False
         view._keeps_pages = True
         return view
 
     async def __aenter__(self) -> Fetcher:
-        self._http()
+        self._send()
         return self
 
     async def __aexit__(
@@ -124,14 +129,14 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._owns_client and self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._owns_sender and self._sender is not None:
+            await self._sender.aclose()
+            self._sender = None
 
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = make_client(self._settings, resolver=self._resolver)
-        return self._client
+    def _send(self) -> Sender:
+        if self._sender is None:
+            self._sender = open_sender(self._settings, self._resolver)
+        return self._sender
 
     async def fetch(
         self,
@@ -229,12 +234,14 @@ class Fetcher:
         async with self._gate.slot(key, concurrency=politeness.concurrency, delay=delay):
             self.stats.requests += 1
             try:
-                async with self._http().stream("GET", parsed, headers=headers) as resp:
+                async with self._send().get(parsed, headers) as resp:
                     self.stats.by_status[resp.status_code] += 1
                     return await self._answers(resp, url, key, requested, keep=keep)
             except _RETRYABLE_TRANSPORT as exc:
                 raise Transient("network", url, f"{type(exc).__name__}: {exc}",
                                 fault=transport_fault(exc)) from exc
+            except _FINAL_AIOHTTP as exc:  # what httpx_aiohttp turned into final httpx errors
+                raise NetworkError(f"{type(exc).__name__}: {exc}", url=url) from exc
             except (aiohttp.ClientError, TimeoutError) as exc:
                 raise Transient("network", url, f"{type(exc).__name__}: {exc}",
                                 fault=transport_fault(exc)) from exc

@@ -17,13 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-import httpx
-
 from harvester.errors import FetchError, GoneError, HTTPStatusError, ResponseTooLarge
 from harvester.politeness import FetchSettings
 from harvester.types import Page
 
-from .body import read_body, read_prefix
+from .body import Response, read_body, read_prefix
 from .gate import Gate
 from .retry import RETRY_STATUSES, Transient, parse_retry_after
 from .stats import FetchStats
@@ -56,7 +54,7 @@ class Answers:
         self.settings, self.stats, self.gate, self.now = settings, stats, gate, now
         self.recorder = recorder
 
-    async def __call__(self, resp: httpx.Response, url: str, key: str, requested: str, *,
+    async def __call__(self, resp: Response, url: str, key: str, requested: str, *,
                        keep: bool) -> Page | NotModified | str:
         status = resp.status_code
         if 200 <= status < 300:
@@ -91,7 +89,7 @@ class Answers:
             raise Transient("status", url, f"HTTP {status}", status=status, retry_after=wait)
         raise HTTPStatusError(f"HTTP {status}", status=status, url=url)
 
-    async def _page(self, resp: httpx.Response, url: str, requested: str) -> Page:
+    async def _page(self, resp: Response, url: str, requested: str) -> Page:
         try:
             body = await read_body(resp, url=url, max_bytes=self.settings.max_bytes)
         except (Transient, FetchError) as exc:
@@ -105,7 +103,7 @@ class Answers:
         return _as_page(resp, url, requested, body, self.now())
 
 
-def _as_page(resp: httpx.Response, url: str, requested: str, body: bytes,
+def _as_page(resp: Response, url: str, requested: str, body: bytes,
              at: datetime) -> Page:
     headers = {k.lower(): v for k, v in resp.headers.items()}
     return Page(url, body, resp.status_code, headers, at, requested)

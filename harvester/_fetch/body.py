@@ -8,6 +8,8 @@ become ~64 MB in memory before anyone counts it. Decoding with zlib's
 from __future__ import annotations
 
 import zlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Protocol
 
 import aiohttp
 import httpx
@@ -18,6 +20,25 @@ from .retry import Transient, transport_fault
 
 DECODED_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
 ACCEPT_ENCODING = "gzip, deflate"
+
+
+class Response(Protocol):
+    """What the answer code reads of a response (httpx.Response has it all)."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...  # looked up by lower-case names
+    @property
+    def url(self) -> httpx.URL: ...
+    @property
+    def num_bytes_downloaded(self) -> int: ...
+    @property
+    def is_stream_consumed(self) -> bool: ...
+    @property
+    def content(self) -> bytes: ...
+    def aiter_raw(self) -> AsyncIterator[bytes]: ...
+    def aiter_bytes(self) -> AsyncIterator[bytes]: ...
 
 
 class _Inflater:
@@ -49,7 +70,7 @@ class _Inflater:
         return self._d.flush() if self._d is not None else b""
 
 
-async def read_body(response: httpx.Response, *, url: str, max_bytes: int) -> bytes:
+async def read_body(response: Response, *, url: str, max_bytes: int) -> bytes:
     """The decoded body, or ResponseTooLarge / Transient("truncated") / FetchError."""
     declared = _content_length(response)
     if declared is not None and declared > max_bytes:
@@ -99,24 +120,24 @@ async def read_body(response: httpx.Response, *, url: str, max_bytes: int) -> by
     return b"".join(parts)
 
 
-def _check_length(response: httpx.Response, declared: int | None, url: str) -> None:
+def _check_length(response: Response, declared: int | None, url: str) -> None:
     got = response.num_bytes_downloaded
     if declared is not None and got < declared:
         raise Transient("truncated", url, f"body cut off at {got} of {declared} bytes")
 
 
-def _encoding(response: httpx.Response) -> str:
+def _encoding(response: Response) -> str:
     return str(response.headers.get("content-encoding", "")).strip().lower()
 
 
-def _content_length(response: httpx.Response) -> int | None:
+def _content_length(response: Response) -> int | None:
     value = response.headers.get("content-length")
     if value is None or not value.strip().isdigit():
         return None
     return int(value.strip())
 
 
-async def read_prefix(response: httpx.Response, *, cap: int) -> tuple[bytes, str | None]:
+async def read_prefix(response: Response, *, cap: int) -> tuple[bytes, str | None]:
     """At most `cap` decoded bytes of a body kept only for the archive (an error page,
     a redirect), and why it is not whole: WARC-Truncated "length", "disconnect" or
     "unspecified" (undecodable), or None. Never raises: the status is the answer."""

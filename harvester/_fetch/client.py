@@ -15,6 +15,9 @@ from harvester.politeness import FetchSettings
 
 from .body import ACCEPT_ENCODING
 
+# keepalive_expiry and max_connections reach aiohttp's connector (send.py too)
+LIMITS = httpx.Limits(max_connections=256, max_keepalive_connections=128)
+
 
 class _Cookies(httpx.Cookies):
     """httpx's cookie jar, read only when an answer sets a cookie: httpx builds urllib
@@ -28,7 +31,7 @@ class _Cookies(httpx.Cookies):
 def make_client(settings: FetchSettings, *,
                 resolver: AbstractResolver | None = None) -> httpx.AsyncClient:
     """The run's one client. Redirects are followed by Fetcher (robots and gate per hop)."""
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=128)
+    limits = LIMITS
     transport: httpx.AsyncBaseTransport
     if settings.transport == "aiohttp":
         transport = _aiohttp_transport(limits, resolver)

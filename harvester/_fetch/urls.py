@@ -9,6 +9,7 @@ import httpx
 from harvester.errors import UnsafeURL
 from harvester.politeness import Politeness
 
+from .body import Response
 from .netsafety import redirect_allowed
 
 PORTS = {"http": 80, "https": 443}
@@ -46,7 +47,7 @@ def check_redirect(url: str, target: str, politeness: Politeness) -> None:
         )
 
 
-def redirect_target(resp: httpx.Response) -> str | None:
+def redirect_target(resp: Response) -> str | None:
     """The absolute URL (no fragment) a redirect answer points to, else None."""
     location = resp.headers.get("location")
     if resp.status_code not in REDIRECTS or not location:

@@ -1,0 +1,166 @@
+"""How the Fetcher sends one GET: straight through aiohttp, or through an httpx client.
+
+httpx's client machinery over the aiohttp transport (a Request, merged URL and
+headers, its cookie jar, a Response and two stream wrappers) cost more CPU a page
+than aiohttp itself: about 150 against 100 µs on loopback (bench/transport.py).
+So a run's own client is an aiohttp session used directly. An injected
+httpx.AsyncClient (tests' MockTransport), `transport: httpx`, and runs behind a
+proxy from the environment keep going through httpx, as before.
+
+Both hand the answer code (answer.py, body.py) the same small `Response`
+surface, and send the same request: the same headers, timeouts, SSL context,
+connection limits and resolver as make_client's client over aiohttp.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager
+from types import TracebackType
+from typing import Protocol
+
+import aiohttp
+import httpx
+from aiohttp.abc import AbstractResolver
+
+from harvester.politeness import FetchSettings
+
+from .body import ACCEPT_ENCODING, Response
+from .client import LIMITS, make_client
+
+
+class Sender(Protocol):
+    def get(self, url: httpx.URL, headers: Mapping[str, str]
+            ) -> AbstractAsyncContextManager[Response]: ...
+
+    async def aclose(self) -> None: ...
+
+
+def open_sender(settings: FetchSettings, resolver: AbstractResolver) -> Sender:
+    """The run's own sender: aiohttp directly unless httpx must do the job."""
+    if settings.transport == "aiohttp" and not urllib.request.getproxies():
+        return AiohttpSender(settings, resolver)
+    return ClientSender(make_client(settings, resolver=resolver))
+
+
+class ClientSender:
+    """Through an httpx client (injected, or httpx's own pool, or proxied)."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    def get(self, url: httpx.URL, headers: Mapping[str, str]
+            ) -> AbstractAsyncContextManager[Response]:
+        return self.client.stream("GET", url, headers=headers)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+class AiohttpSender:
+    """GETs through one aiohttp session, made inside the event loop on first use."""
+
+    def __init__(self, settings: FetchSettings, resolver: AbstractResolver) -> None:
+        # what httpx put on the wire through AiohttpTransport: its defaults, ours over them
+        self.headers = {"Accept": "*/*", "Accept-Encoding": ACCEPT_ENCODING,
+                        "Connection": "keep-alive", "User-Agent": settings.user_agent}
+        t = settings.timeout
+        self.timeout = aiohttp.ClientTimeout(sock_connect=t, sock_read=t, connect=t)
+        self._resolver = resolver
+        # built now, not on the first request: it takes ~15 ms (CA bundle)
+        self._ssl = httpx.create_ssl_context()
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                keepalive_timeout=LIMITS.keepalive_expiry, limit=LIMITS.max_connections or 0,
+                ssl=self._ssl, resolver=self._resolver)
+            # body.py decodes gzip itself, under the size cap; httpx's jar took cookies
+            # from any host, IP addresses included (aiohttp's default jar does not)
+            self._session = aiohttp.ClientSession(
+                connector=connector, auto_decompress=False,
+                cookie_jar=aiohttp.CookieJar(unsafe=True))
+        return self._session
+
+    def get(self, url: httpx.URL, headers: Mapping[str, str]) -> _Exchange:
+        return _Exchange(self, url, {**self.headers, **headers} if headers else self.headers)
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+class _Exchange:
+    """One request's context: the answer on entry, the connection released on exit."""
+
+    __slots__ = ("_headers", "_resp", "_sender", "_url")
+
+    def __init__(self, sender: AiohttpSender, url: httpx.URL, headers: Mapping[str, str]
+                 ) -> None:
+        self._sender, self._url, self._headers = sender, url, headers
+        self._resp: aiohttp.ClientResponse | None = None
+
+    async def __aenter__(self) -> AiohttpResponse:
+        sender = self._sender
+        self._resp = await sender.session().request(
+            "GET", str(self._url), headers=self._headers, allow_redirects=False,
+            timeout=sender.timeout)
+        return AiohttpResponse(self._resp, self._url)
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._resp is not None:
+            await self._resp.__aexit__(exc_type, exc, tb)
+
+
+class AiohttpResponse:
+    """An aiohttp answer as the answer code reads it; headers decoded as httpx does."""
+
+    __slots__ = ("_resp", "headers", "num_bytes_downloaded", "status_code", "url")
+    is_stream_consumed = False  # streamed, never pre-read
+    content = b""  # read only when is_stream_consumed
+
+    def __init__(self, resp: aiohttp.ClientResponse, url: httpx.URL) -> None:
+        self._resp, self.url = resp, url
+        self.status_code = resp.status
+        self.headers = decode_headers(resp.raw_headers)
+        self.num_bytes_downloaded = 0
+
+    async def aiter_raw(self) -> AsyncIterator[bytes]:
+        async for chunk in self._resp.content.iter_any():
+            self.num_bytes_downloaded += len(chunk)
+            yield chunk
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        """Decoded by httpx's decoders: for encodings we did not ask for (br, zstd)."""
+        shim = httpx.Response(self.status_code, headers=self._resp.raw_headers,
+                              stream=_RawStream(self))
+        async for out in shim.aiter_bytes():
+            yield out
+
+
+class _RawStream(httpx.AsyncByteStream):
+    def __init__(self, response: AiohttpResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._response.aiter_raw():
+            yield chunk
+
+
+def decode_headers(raw: tuple[tuple[bytes, bytes], ...]) -> dict[str, str]:
+    """Lower-case names to values, repeats joined by ", ": httpx.Headers.items(), with
+    its choice of text encoding (ASCII, else UTF-8, else Latin-1, for all at once)."""
+    for encoding in ("ascii", "utf-8", "iso-8859-1"):
+        out: dict[str, str] = {}
+        try:
+            for name, value in raw:
+                key, text = name.lower().decode(encoding), value.decode(encoding)
+                out[key] = f"{out[key]}, {text}" if key in out else text
+        except UnicodeDecodeError:
+            continue
+        return out
+    raise AssertionError("Latin-1 decodes any bytes")  # pragma: no cover

@@ -1,0 +1,123 @@
+"""The Fetcher's own aiohttp sender asks and reads as the httpx client over aiohttp did.
+
+Each test fetches from a real server on 127.0.0.1 through both the direct
+sender (transport "aiohttp") and an httpx client (transport "httpx") and
+compares what the server saw or what the Fetcher returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from httpserver import Reply, ScriptedServer
+
+from harvester._fetch.resolver import CheckedResolver
+from harvester._fetch.send import AiohttpSender, ClientSender, decode_headers, open_sender
+from harvester.http import Fetcher
+from harvester.politeness import FetchSettings, Politeness
+from harvester.types import Page
+
+POLITE = Politeness(concurrency=2, delay=0, obey_robots=False)
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as srv:
+        yield srv
+
+
+async def _fetch(transport: str, url: str, *, etag: str | None = None,
+                 last_modified: str | None = None) -> Page:
+    async with Fetcher(FetchSettings(transport=transport, timeout=5.0)) as fetcher:
+        page = await fetcher.fetch(url, politeness=POLITE, etag=etag, last_modified=last_modified)
+    assert isinstance(page, Page)
+    return page
+
+
+async def test_both_senders_put_the_same_headers_on_the_wire(server: ScriptedServer) -> None:
+    server.route("/p", Reply(200, b"ok"))
+    for transport in ("aiohttp", "httpx"):
+        await _fetch(transport, server.url("/p"), etag='"v1"', last_modified="Mon, 01 Jan 2024")
+    direct, through_httpx = (r.headers for r in server.requests)
+    assert direct == through_httpx
+    assert direct["if-none-match"] == '"v1"' and direct["accept-encoding"] == "gzip, deflate"
+
+
+async def test_cookie_set_by_a_page_goes_back_to_the_same_ip_host(
+    server: ScriptedServer,
+) -> None:
+    server.route("/set", Reply(200, b"ok", {"Set-Cookie": "session=abc; Path=/"}))
+    server.route("/next", Reply(200, b"ok"))
+    async with Fetcher(FetchSettings(timeout=5.0)) as fetcher:
+        await fetcher.fetch(server.url("/set"), politeness=POLITE)
+        await fetcher.fetch(server.url("/next"), politeness=POLITE)
+    assert server.requests[-1].headers.get("cookie") == "session=abc"
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_brotli_we_did_not_ask_for_is_still_decoded(
+    server: ScriptedServer, transport: str
+) -> None:
+    brotli = pytest.importorskip("brotli")  # httpx decodes br only with it (Scrapy has it)
+    body = b"<html>" + b"brotli " * 500 + b"</html>"
+    server.route("/br", Reply(200, brotli.compress(body), {"Content-Encoding": "br"}))
+    page = await _fetch(transport, server.url("/br"))
+    assert page.body == body
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_unknown_encoding_passes_the_body_as_sent(
+    server: ScriptedServer, transport: str
+) -> None:
+    server.route("/x", Reply(200, b"as sent", {"Content-Encoding": "x-mine"}))
+    page = await _fetch(transport, server.url("/x"))
+    assert page.body == b"as sent"
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_page_headers_are_lower_case_with_repeats_joined(
+    server: ScriptedServer, transport: str
+) -> None:
+    server.route("/h", Reply(200, b"ok", {"X-Thing": "one", "Content-Type": "text/html"}))
+    page = await _fetch(transport, server.url("/h"))
+    assert page.headers["x-thing"] == "one"
+    assert page.headers["content-type"] == "text/html"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        ((b"Content-Type", b"text/html"), (b"X-A", b"1"), (b"x-a", b"2")),
+        ((b"Link", "<a>; title=\"café\"".encode()),),
+        ((b"X-Latin", "caf\xe9".encode("latin-1")), (b"X-B", b"plain")),
+        (),
+    ],
+)
+def test_decoded_headers_match_httpx(raw: tuple[tuple[bytes, bytes], ...]) -> None:
+    assert decode_headers(raw) == dict(httpx.Headers(list(raw)).items())
+
+
+def _resolver() -> CheckedResolver:
+    async def resolve(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    return CheckedResolver(resolve, lambda host: True)
+
+
+async def test_own_sender_is_aiohttp_unless_httpx_is_asked_for() -> None:
+    direct = open_sender(FetchSettings(transport="aiohttp"), _resolver())
+    pooled = open_sender(FetchSettings(transport="httpx"), _resolver())
+    assert isinstance(direct, AiohttpSender) and isinstance(pooled, ClientSender)
+    await direct.aclose()
+    await pooled.aclose()
+
+
+async def test_proxy_in_the_environment_goes_through_httpx(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.org:3128")
+    sender = open_sender(FetchSettings(transport="aiohttp"), _resolver())
+    assert isinstance(sender, ClientSender)
+    await sender.aclose()
