@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -178,6 +179,7 @@ def title_link(a: Keys, b: Keys) -> float | None:
 
 
 Link = tuple[int, str, float, dict[str, Any]]
+_publication_id = itemgetter(0)  # of a Keys
 
 
 def links(keys: Sequence[Keys], merges: Iterable[tuple[int, int]], split: set[int]
@@ -191,7 +193,7 @@ def links(keys: Sequence[Keys], merges: Iterable[tuple[int, int]], split: set[in
 
     by_doi: dict[str, list[int]] = defaultdict(list)
     blocks: dict[tuple[str, str], list[Keys]] = defaultdict(list)
-    for k in sorted(keys, key=lambda k: k.publication_id):  # the same links for any order
+    for k in sorted(keys, key=_publication_id):  # the same links for any order
         if k.publication_id in split:
             continue
         if k.doi:
@@ -199,11 +201,15 @@ def links(keys: Sequence[Keys], merges: Iterable[tuple[int, int]], split: set[in
         if k.title and k.year and k.author:
             blocks[(k.year, k.author)].append(k)
     for doi, ids in by_doi.items():
+        if len(ids) == 1:  # most DOIs and blocks: one publication, nothing to link
+            continue
         first = min(ids)
         for pid in ids:
             if pid != first:
                 add(first, pid, "doi", 1.0, {"doi": doi})
     for (year, author), block in blocks.items():
+        if len(block) == 1:
+            continue
         for i, one in enumerate(block):
             for two in block[i + 1:]:
                 score = title_match(one, two)
@@ -227,14 +233,14 @@ def cluster(keys: Sequence[Keys], merges: Iterable[tuple[int, int]] = (),
     for start in sorted(k.publication_id for k in keys):
         if start in seen:
             continue
-        seen.add(start)
         if start in split:
             members = [Decision(start, "manual", 1.0, None, {"override": "split"})]
         else:
             members = [Decision(start, "first")]
-        if start not in adjacent:  # most works have one member
+        if start not in adjacent:  # most works have one member, which no link reaches
             works.append(members)
             continue
+        seen.add(start)
         heap = [_entry(start, link) for link in adjacent[start]]
         heapq.heapify(heap)
         while heap:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, NamedTuple
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -111,14 +112,18 @@ def read_linked(conn: Connection, fresh: Iterable[Keys]) -> dict[int, Member]:
     fresh x block pairs are compared, and only linked rows are kept."""
     blocks: dict[tuple[str, str], list[Keys]] = defaultdict(list)
     ids: set[int] = set()
+    some_without: set[tuple[str, str]] = set()  # blocks with a fresh record without a DOI
     for k in fresh:
         ids.add(k.publication_id)
         if k.title and k.year and k.author:
-            blocks[(k.author, k.year)].append(k)
+            block = (k.author, k.year)
+            blocks[block].append(k)
+            if not k.doi:
+                some_without.add(block)
     # Titles never link across two DOIs (and one DOI is read by DOI): a block whose fresh
     # records all have one needs only its rows without.
-    with_doi = sorted(b for b, ks in blocks.items() if all(k.doi for k in ks))
-    any_doi = sorted(b for b, ks in blocks.items() if not all(k.doi for k in ks))
+    with_doi = sorted(blocks.keys() - some_without)
+    any_doi = sorted(some_without)
     wm = work_members.c
     columns = [wm[c] for c in MEMBER_COLUMNS]
     found: dict[int, Member] = {}
@@ -152,11 +157,20 @@ def _block_in(conn: Connection, pairs: list[tuple[str, str]]) -> ColumnElement[b
                      ARRAY(String))  # fmt: skip
         listed = select(func.unnest(authors), func.unnest(years))
     else:
-        each = func.json_each(bindparam(None, json.dumps(pairs), type_=Text))
+        each = func.json_each(bindparam(None, _json_text(pairs), type_=Text))
         value: ColumnElement[Any] = literal_column("value")
         listed = select(func.json_extract(value, "$[0]"),
                         func.json_extract(value, "$[1]")).select_from(each)  # fmt: skip
     return tuple_(wm.match_author, wm.match_year).in_(listed)
+
+
+def _json_text(pairs: list[tuple[str, str]]) -> str:
+    """JSON text of the pairs for json_each: orjson (~10x faster than json.dumps on a
+    batch's 5,000 pairs); json.dumps for text orjson refuses (a lone surrogate)."""
+    try:
+        return orjson.dumps(pairs).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(pairs)
 
 
 def read_overrides(conn: Connection, ids: list[int]) -> list[Override]:

@@ -81,6 +81,10 @@ def write_decisions(conn: Connection, clusters: Sequence[Sequence[Decision]],
         conn.execute(delete(works).where(one_of(conn, works.c.id, chunk)))
 
 
+_COUNT_OUT = ("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?) "
+              "INSERT INTO works (id, created_at) SELECT ? + x, ? FROM n")
+
+
 def _new_works(conn: Connection, n: int, now: datetime) -> list[int]:
     """Ids of n new works. SQLite: this transaction has written, so it holds the write lock."""
     if n == 0:
@@ -92,7 +96,7 @@ def _new_works(conn: Connection, n: int, now: datetime) -> list[int]:
             "FROM generate_series(1, %(n)s) RETURNING id) "
             "SELECT string_agg(id::text, ',') FROM made", {"at": stamp, "n": n}).scalar_one()
         return [int(i) for i in listed.split(",")]
-    top = conn.execute(select(func.coalesce(func.max(works.c.id), 0))).scalar_one()
-    ids = list(range(int(top) + 1, int(top) + n + 1))
-    insert_rows(conn, works, ("id", "created_at"), [(i, stamp) for i in ids])
-    return ids
+    top = int(conn.execute(select(func.coalesce(func.max(works.c.id), 0))).scalar_one())
+    # rows counted out by SQLite itself: half the CPU of executemany's tuple per row
+    conn.exec_driver_sql(_COUNT_OUT, (n, top, stamp))
+    return list(range(top + 1, top + n + 1))
