@@ -52,13 +52,13 @@ def texts_of(found: dict[str, list[etree._Element]]) -> dict[str, list[str]]:
     return {name: [el.text for el in els if el.text] for name, els in found.items()}
 
 
-# {namespace}local -> local; a DC container uses a dozen tags, read millions of times
-_LOCAL_NAMES: dict[str, str] = {}
-
-
 #: the DC elements `dc_fields` reads (dc:format, rights, relation... are left unread)
 DC_READ = frozenset(("title", "creator", "subject", "description", "publisher", "date",
                      "type", "identifier", "language"))
+
+# per `wanted` set: {namespace}local -> local name, or "" when unwanted; a DC container
+# uses a dozen tags, read millions of times, so the name and the filter cost one lookup
+_LOCAL_NAMES: dict[frozenset[str] | None, dict[str, str]] = {}
 
 
 def collect_texts(
@@ -67,7 +67,9 @@ def collect_texts(
     """`texts_of(collect(meta))` in one pass, without keeping the elements; only the
     local names in `wanted` when given (reading an element's text has a cost)."""
     found: dict[str, list[str]] = {}
-    names = _LOCAL_NAMES
+    names = _LOCAL_NAMES.get(wanted)
+    if names is None:
+        names = _LOCAL_NAMES.setdefault(wanted, {})
     for child in meta:
         tag = child.tag
         name = names.get(tag)  # comments and PIs: tag is a function, never a key
@@ -75,9 +77,11 @@ def collect_texts(
             if not isinstance(tag, str):
                 continue
             name = tag[tag.rfind("}") + 1 :]
+            if wanted is not None and name not in wanted:
+                name = ""
             if len(names) < 4096:  # bounded: a hostile feed may invent tags
                 names[tag] = name
-        if wanted is not None and name not in wanted:
+        if not name:
             continue
         text = child.text
         if not text:
