@@ -103,3 +103,10 @@ def test_the_strongest_link_explains_a_member() -> None:
     works = cluster([Keys(1, doi="10.1/x", title=TITLE, year="2019", author="lee"),
                      Keys(2, doi="10.1/x", title=TITLE, year="2019", author="lee")])
     assert works[0][1].reason == "doi"  # DOI outranks an equally good title match
+
+
+def test_normalise_folds_every_ascii_character_to_a_lowercase_alphanumeric_or_a_space() -> None:
+    for code in range(128):
+        char = chr(code)
+        expected = f"ab{char.lower()}z" if char.isalnum() else "ab z"
+        assert normalise(f"Ab{char}Z") == expected, code
