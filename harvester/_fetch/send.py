@@ -28,10 +28,11 @@ from harvester.politeness import FetchSettings
 
 from .body import ACCEPT_ENCODING, Response
 from .client import LIMITS, make_client
+from .urls import Target
 
 
 class Sender(Protocol):
-    def get(self, url: httpx.URL, headers: Mapping[str, str]
+    def get(self, url: Target, headers: Mapping[str, str]
             ) -> AbstractAsyncContextManager[Response]: ...
 
     async def aclose(self) -> None: ...
@@ -50,9 +51,9 @@ class ClientSender:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
-    def get(self, url: httpx.URL, headers: Mapping[str, str]
+    def get(self, url: Target, headers: Mapping[str, str]
             ) -> AbstractAsyncContextManager[Response]:
-        return self.client.stream("GET", url, headers=headers)
+        return self.client.stream("GET", url.as_httpx(), headers=headers)
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -84,7 +85,7 @@ class AiohttpSender:
                 cookie_jar=aiohttp.CookieJar(unsafe=True))
         return self._session
 
-    def get(self, url: httpx.URL, headers: Mapping[str, str]) -> _Exchange:
+    def get(self, url: Target, headers: Mapping[str, str]) -> _Exchange:
         return _Exchange(self, url, {**self.headers, **headers} if headers else self.headers)
 
     async def aclose(self) -> None:
@@ -98,7 +99,7 @@ class _Exchange:
 
     __slots__ = ("_headers", "_resp", "_sender", "_url")
 
-    def __init__(self, sender: AiohttpSender, url: httpx.URL, headers: Mapping[str, str]
+    def __init__(self, sender: AiohttpSender, url: Target, headers: Mapping[str, str]
                  ) -> None:
         self._sender, self._url, self._headers = sender, url, headers
         self._resp: aiohttp.ClientResponse | None = None
@@ -106,7 +107,7 @@ class _Exchange:
     async def __aenter__(self) -> AiohttpResponse:
         sender = self._sender
         self._resp = await sender.session().request(
-            "GET", str(self._url), headers=self._headers, allow_redirects=False,
+            "GET", self._url.text, headers=self._headers, allow_redirects=False,
             timeout=sender.timeout)
         return AiohttpResponse(self._resp, self._url)
 
@@ -119,15 +120,20 @@ class _Exchange:
 class AiohttpResponse:
     """An aiohttp answer as the answer code reads it; headers decoded as httpx does."""
 
-    __slots__ = ("_resp", "headers", "num_bytes_downloaded", "status_code", "url")
+    __slots__ = ("_resp", "_target", "headers", "num_bytes_downloaded", "status_code")
     is_stream_consumed = False  # streamed, never pre-read
     content = b""  # read only when is_stream_consumed
 
-    def __init__(self, resp: aiohttp.ClientResponse, url: httpx.URL) -> None:
-        self._resp, self.url = resp, url
+    def __init__(self, resp: aiohttp.ClientResponse, target: Target) -> None:
+        self._resp, self._target = resp, target
         self.status_code = resp.status
         self.headers = decode_headers(resp.raw_headers)
         self.num_bytes_downloaded = 0
+
+    @property
+    def url(self) -> httpx.URL:
+        """Read for redirects only: parsed then."""
+        return self._target.as_httpx()
 
     async def aiter_raw(self) -> AsyncIterator[bytes]:
         async for chunk in self._resp.content.iter_any():
