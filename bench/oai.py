@@ -111,25 +111,32 @@ def rate(bodies: list[bytes], rounds: int, fn: Callable[[bytes], int], repeats: 
     return rounds * records / best
 
 
-def timed_read_and_map(body: bytes) -> tuple[MappedPage | None, float]:
-    """The harvest's worker call (pipelines/oai_job.py) and the worker's CPU seconds."""
+def timed_read_and_map(body: bytes) -> tuple[MappedPage | None, float, int, float, float]:
+    """The harvest's worker call (pipelines/oai_job.py); the worker's CPU seconds for it,
+    and its pid with its process CPU clock before and after: the gaps between one call's
+    end and the next one's start are the worker's hand-over (unpickling the page,
+    pickling the answer, the socket)."""
     start = time.process_time()
     mapped = read_and_map(body, "bench", "oai_dc", None, "bench", recover=False)
-    return mapped, time.process_time() - start
+    end = time.process_time()
+    return mapped, end - start, os.getpid(), start, end
 
 
 def pooled_rate(bodies: list[bytes], rounds: int, workers: int,
-                repeats: int = 3) -> tuple[float, float, float]:
+                repeats: int = 3) -> tuple[float, float, float, float]:
     """(records/s of wall time, this process's CPU µs a record, the workers' CPU µs a
-    record) with `workers` parse worker processes reading and mapping the pages (and
-    pickling the results back), best of `repeats`."""
+    record reading and mapping, the workers' CPU µs a record in all) with `workers`
+    parse worker processes reading and mapping the pages (and pickling the results
+    back), best of `repeats`. "In all": each worker's process CPU clock from its first
+    call's start to its last call's end (so without one page's unpickling and one
+    answer's pickling a worker)."""
     import asyncio
     import sys
 
     sys.path.insert(0, str(ROOT))
     from pipelines.parse_pool import ParsePool
 
-    async def go() -> tuple[float, float, float]:
+    async def go() -> tuple[float, float, float, float]:
         pool = ParsePool(workers)
         try:
             if not await pool.started():
@@ -137,28 +144,35 @@ def pooled_rate(bodies: list[bytes], rounds: int, workers: int,
             slots = asyncio.Semaphore(2 * workers)
 
             worker_cpu = [0.0]
+            clocks: dict[int, tuple[float, float]] = {}  # pid: (first start, last end)
 
             async def one(body: bytes) -> int:
                 async with slots:
                     got = await pool.call(timed_read_and_map, body)
-                assert got is not None and got[0] is not None
-                worker_cpu[0] += got[1]
-                return len(got[0].items)
+                assert got is not None
+                mapped, cpu, pid, start, end = got
+                assert mapped is not None
+                worker_cpu[0] += cpu
+                first, last = clocks.get(pid, (start, end))
+                clocks[pid] = (min(first, start), max(last, end))
+                return len(mapped.items)
 
             for _ in range(2 * workers):  # warm-up: every worker's caches, as `rate` has
                 records = sum(await asyncio.gather(*(one(b) for b in bodies)))
-            best, cpu, wcpu = float("inf"), 0.0, 0.0
+            best, cpu, wcpu, wall_in = float("inf"), 0.0, 0.0, 0.0
             for _ in range(repeats):
                 gc.collect()
                 worker_cpu[0] = 0.0
+                clocks.clear()
                 start, start_cpu = time.perf_counter(), time.process_time()
                 done = await asyncio.gather(*(one(b) for _ in range(rounds) for b in bodies))
                 took = time.perf_counter() - start
                 if took < best:
                     best, cpu, wcpu = took, time.process_time() - start_cpu, worker_cpu[0]
+                    wall_in = sum(last - first for first, last in clocks.values())
                 assert sum(done) == rounds * records
             n = rounds * records
-            return n / best, cpu / n * 1e6, wcpu / n * 1e6
+            return n / best, cpu / n * 1e6, wcpu / n * 1e6, wall_in / n * 1e6
         finally:
             pool.close()
 
@@ -231,13 +245,13 @@ def main() -> None:
         print(f"sickle parse + models.Record:        {theirs:,.0f} records/s")
         print(f"ratio harvester (full) / sickle: {full / theirs:.2f}x (one core each)")
     for workers in args.workers:
-        wall, parent_us, worker_us = pooled_rate(bodies, args.rounds, workers)
+        wall, parent_us, worker_us, worker_all_us = pooled_rate(bodies, args.rounds, workers)
         print(f"through the parse pool, {workers} worker process(es) + this one, WALL time "
               f"({os.cpu_count()} cores; not per core): {wall:,.0f} records/s\n"
-              f"  CPU a record: workers {worker_us:.1f} µs (read + map), this process "
-              f"{parent_us:.1f} µs (pickling, unpickling, hand-over); load average "
-              f"{os.getloadavg()[0]:.2f}")
-        cpu_us, cores = worker_us + parent_us, min(os.cpu_count() or 1, workers + 1)
+              f"  CPU a record: workers {worker_us:.1f} µs (read + map), {worker_all_us:.1f} µs "
+              f"in all (with their hand-over); this process {parent_us:.1f} µs (pickling, "
+              f"unpickling, hand-over); load average {os.getloadavg()[0]:.2f}")
+        cpu_us, cores = worker_all_us + parent_us, min(os.cpu_count() or 1, workers + 1)
         print(f"harvest path (read + map + hand-over), {workers} worker(s): {wall:,.0f} "
               f"records/s wall (goal 30,000); {cpu_us:.1f} µs of CPU a record in all: at most "
               f"{cores * 1e6 / cpu_us:,.0f} records/s on {cores} idle core(s)")

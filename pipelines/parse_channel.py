@@ -31,6 +31,7 @@ from .parse_worker import HEAD, OK, READY, serve
 
 MAX_IN_FLIGHT = 2  # the next task waits in the worker's socket while it runs one
 _RECV = 1 << 18
+_SOCKET_BUFFER = 4 << 20  # capped by net.core.wmem_max
 _JOIN_SECONDS = 5.0
 
 
@@ -64,6 +65,9 @@ class Channel:
         context = multiprocessing.get_context("spawn")
         for i in range(workers):
             mine, theirs = socket.socketpair()
+            for end in (mine, theirs):
+                # a page or an answer in one piece, not one per wake-up of the other side
+                end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SOCKET_BUFFER)
             process = context.Process(target=serve, args=(theirs, os.getpid()),
                                       name=f"parse-worker-{i}", daemon=True)
             process.start()
