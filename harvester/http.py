@@ -207,7 +207,8 @@ class Fetcher:
             else:
                 # before robots.txt, so a refused host reads as unsafe, not as disallowed
                 await self._guard.check(current, target.host, target.port or PORTS[target.scheme])
-            if check_robots and not await self.allowed(current, politeness):
+            if check_robots and politeness.obey_robots and not await self.allowed(
+                    current, politeness):
                 self.stats.robots_refused += 1
                 raise RobotsDisallowed("robots.txt disallows this URL", url=current)
             result = await self._request(current, politeness, headers, requested=url, keep=keep)

@@ -87,3 +87,35 @@ async def test_hold_off_pushes_next_start_back() -> None:
     async with gate.slot("h", concurrency=1, delay=1.0):
         pass
     assert fake.sleeps == [30.0]
+
+
+async def test_request_cancelled_while_waiting_its_turn_frees_its_slot() -> None:
+    turn_reached = asyncio.Event()
+
+    async def sleep_forever(seconds: float) -> None:
+        turn_reached.set()
+        await asyncio.Event().wait()
+
+    gate = HostGate(clock=lambda: 0.0, sleep=sleep_forever)
+    async with gate.slot("h", concurrency=1, delay=5.0):
+        pass
+
+    async def wait_turn() -> None:
+        async with gate.slot("h", concurrency=1, delay=5.0):
+            raise AssertionError("the turn never comes")
+
+    waiting = asyncio.create_task(wait_turn())
+    await turn_reached.wait()
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert not gate._hosts["h"].slots.locked()
+
+
+async def test_failed_request_frees_its_slot() -> None:
+    fake = FakeTime()
+    gate = HostGate(clock=fake.clock, sleep=fake.sleep)
+    with pytest.raises(ValueError):
+        async with gate.slot("h", concurrency=1, delay=0.0):
+            raise ValueError("answer went wrong")
+    assert not gate._hosts["h"].slots.locked()

@@ -105,5 +105,5 @@ class Answers:
 
 def _as_page(resp: Response, url: str, requested: str, body: bytes,
              at: datetime) -> Page:
-    headers = {k.lower(): v for k, v in resp.headers.items()}
+    headers = dict(resp.headers.items())  # lower-case names: httpx's items() and ours
     return Page(url, body, resp.status_code, headers, at, requested)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from types import TracebackType
 from typing import Protocol
 
 
@@ -48,19 +49,38 @@ class HostGate:
             host = self._hosts[key] = _Host(concurrency)
         return host
 
-    @asynccontextmanager
-    async def slot(self, key: str, *, concurrency: int, delay: float) -> AsyncIterator[None]:
-        host = self._host(key, concurrency)
-        async with host.slots:
-            now = self._clock()
-            start = max(now, host.next_start)
-            host.next_start = start + delay
-            if start > now:
-                await self._sleep(start - now)
-            yield
+    def slot(self, key: str, *, concurrency: int, delay: float) -> _Slot:
+        return _Slot(self, self._host(key, concurrency), delay)
 
     def hold_off(self, key: str, seconds: float) -> None:
         """Push the host's next start back (a Retry-After applies to every request to it)."""
         host = self._hosts.get(key)
         if host is not None:
             host.next_start = max(host.next_start, self._clock() + seconds)
+
+
+class _Slot:
+    """One request's turn at a host: a class, not @asynccontextmanager, which costs an
+    async generator and its event-loop hooks for every request."""
+
+    __slots__ = ("_delay", "_gate", "_host")
+
+    def __init__(self, gate: HostGate, host: _Host, delay: float) -> None:
+        self._gate, self._host, self._delay = gate, host, delay
+
+    async def __aenter__(self) -> None:
+        host, gate = self._host, self._gate
+        await host.slots.acquire()
+        try:
+            now = gate._clock()
+            start = max(now, host.next_start)
+            host.next_start = start + self._delay
+            if start > now:
+                await gate._sleep(start - now)
+        except BaseException:  # cancelled while waiting its turn: the slot is not taken
+            host.slots.release()
+            raise
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._host.slots.release()

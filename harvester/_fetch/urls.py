@@ -46,7 +46,8 @@ _PLAIN = re.compile(
     r"((?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)*)"
     r"(?:\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?")
 _DOTTED = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
-_OCTET = re.compile(r"0|[1-9][0-9]{0,2}")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
 
 
 def _plain(url: str) -> tuple[str, str, Target] | None:
@@ -56,8 +57,7 @@ def _plain(url: str) -> tuple[str, str, Target] | None:
     scheme, host, port_text, path = m.groups()
     if "xn--" in host or "/." in path:  # IDNA checks; dot segments httpx removes
         return None
-    if _DOTTED.fullmatch(host) and not all(
-            _OCTET.fullmatch(o) and int(o) < 256 for o in host.split(".")):
+    if _DOTTED.fullmatch(host) and not _IPV4.fullmatch(host):
         return None  # httpx refuses it as an IPv4 address, or reads it otherwise
     port = int(port_text) if port_text else None
     if port is not None and (port > 65535 or port == PORTS[scheme]):
