@@ -6,37 +6,29 @@ reads the files as they are. Bodies are stored decoded, as the parser saw
 them, so the Content-Encoding / Content-Length / Transfer-Encoding of the wire
 are dropped from the stored headers. Files rotate once they pass `max_bytes`.
 
-Records are compressed at zlib level 3 (`compresslevel`), not warcio's 9: on
-60 KB portal pages level 9 cost 1.0 ms a page, a third of a harvest's CPU,
-for files 9 % smaller than level 3 at 0.3 ms.
+Records are rendered by harvester/warc_record.py (zlib level 3, or stored
+when short).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import logging
 import os
-import uuid
-import zlib
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http import HTTPStatus
 from pathlib import Path
 from typing import BinaryIO
 
-from warcio.archiveiterator import ArchiveIterator
-
 from harvester.errors import HarvestError
 from harvester.types import Page
+from harvester.warc_record import REQUESTED, render_record
+
+__all__ = ["REQUESTED", "ArchiveError", "ArchiveRecorder", "ArchiveRef", "WarcWriter",
+           "read_page", "render_record"]
 
 log = logging.getLogger(__name__)
-
-REQUESTED = "WARC-Harvester-Requested-URI"  # the URL asked for, before redirects
-_WIRE_ONLY = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-
 
 class ArchiveError(HarvestError):
     """An archive file is missing, unreadable, or holds no response at the offset."""
@@ -52,67 +44,10 @@ class ArchiveRef:
     offset: int
 
 
-def _warc_date(when: datetime | None) -> str:
-    when = (when or datetime.now(UTC)).astimezone(UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _parse_date(text: str | None) -> datetime | None:
     if not text:
         return None
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def _digest(*parts: bytes) -> str:
-    h = hashlib.sha1()
-    for part in parts:
-        h.update(part)
-    return "sha1:" + base64.b32encode(h.digest()).decode("ascii")
-
-
-def _line(value: str) -> str:
-    # a header value is one line, whatever a server or a sitemap put into it
-    return value.replace("\r", " ").replace("\n", " ")
-
-
-def render_record(page: Page, compresslevel: int = 3, *, truncated: str | None = None) -> bytes:
-    """One page as a complete WARC/1.1 `response` record in its own gzip member;
-    `truncated`: the WARC-Truncated reason of a body not stored whole.
-
-    Written by hand, as warcio writes it (same headers and digests; warcio reads it
-    and checks its digests in the tests): warcio's writer spooled each record through
-    temporary files to digest it, 45 µs for a 304 whose record is 400 bytes."""
-    try:
-        phrase = HTTPStatus(page.status).phrase
-    except ValueError:
-        phrase = "Unknown"
-    http = [f"HTTP/1.1 {page.status} {phrase}\r\n"]
-    http += [f"{k}: {_line(v)}\r\n" for k, v in page.headers.items()
-             if k.lower() not in _WIRE_ONLY]
-    http.append("\r\n")
-    head = "".join(http).encode("utf-8")
-    payload, block = _digest(page.body), _digest(head, page.body)
-    warc = [
-        "WARC/1.1\r\n",
-        "WARC-Type: response\r\n",
-        f"WARC-Record-ID: <urn:uuid:{uuid.uuid4()}>\r\n",
-        f"WARC-Date: {_warc_date(page.fetched_at)}\r\n",
-        f"WARC-Target-URI: {_line(page.url)}\r\n",
-    ]
-    if page.requested_url and page.requested_url != page.url:
-        warc.append(f"{REQUESTED}: {_line(page.requested_url)}\r\n")
-    if truncated:
-        warc.append(f"WARC-Truncated: {truncated}\r\n")
-    warc += [
-        f"WARC-Payload-Digest: {payload}\r\n",
-        f"WARC-Block-Digest: {block}\r\n",
-        "Content-Type: application/http; msgtype=response\r\n",
-        f"Content-Length: {len(head) + len(page.body)}\r\n\r\n",
-    ]
-    z = zlib.compressobj(compresslevel, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-    parts = [z.compress("".join(warc).encode("utf-8")), z.compress(head),
-             z.compress(page.body), z.compress(b"\r\n\r\n"), z.flush()]
-    return b"".join(parts)
 
 
 class WarcWriter:
@@ -215,6 +150,9 @@ class ArchiveRecorder:
 
 def read_page(directory: Path, ref: ArchiveRef) -> Page:
     """The page stored at `ref`, as the parser first saw it."""
+    # warcio is for reading only: a harvest, which only writes, does not import it
+    from warcio.archiveiterator import ArchiveIterator
+
     path = directory / ref.file
     try:
         with open(path, "rb") as f:
