@@ -14,7 +14,8 @@ can answer 404/410, and a worker counts those answers towards `gone_after` as th
 harvest does (pipelines/pipeline_store.py), so a removed page's record is marked
 deleted after `gone_after` nights and its data kept. After a failed discovery every
 page would look unlisted: the recheck is skipped (`rechecked=skipped`). The listed
-URLs are held in one set per source (~100 bytes each: 30 MB for 300,000 pages).
+URLs are the set discovery keeps anyway to drop duplicates (measured: 46 MB for
+300,000 URLs of 77 characters); the unlisted lookup adds ~40 MB at that size.
 Sources harvested over OAI-PMH are not page lists and are left to `harvester harvest`.
 """
 
