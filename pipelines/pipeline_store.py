@@ -92,7 +92,8 @@ async def write_loop(queue: asyncio.Queue[Any], commit: Batch, archive: Archive 
             await commit(batch)
             batch, archived = [], 0
         elif archive is not None and len(batch) - archived >= archive_every:
-            batch[archived:] = await archive(batch[archived:])
+            if any(_has_body(o) for o in batch[archived:]):  # 304s: no trip to the thread
+                batch[archived:] = await archive(batch[archived:])
             archived = len(batch)
 
 
@@ -102,7 +103,11 @@ def store_batch(p: Plumbing, target: Target, outcomes: list[Outcome],
     Returns what the loader did and how many records were confirmed gone."""
     if p.archive is not None:
         outcomes = archive_outcomes(p.archive, outcomes)
-        p.archive.sync()  # on disk before the rows that point at it commit
+        if any(o.row is not None and o.row.warc_file is not None for o in outcomes):
+            # on disk before the rows that point at it commit; a batch of 304s and
+            # errors points at no record, and its answers' records need no sync
+            # (harvester.warc.ArchiveRecorder)
+            p.archive.sync()
     records = [o.record for o in outcomes if o.record is not None]
     rows = [o.row for o in outcomes if o.row is not None]
     # version history names the fetch each record came from
@@ -138,8 +143,12 @@ def archive_outcomes(archive: WarcWriter, outcomes: list[Outcome]) -> list[Outco
     return [_archived(o, archive) for o in outcomes]
 
 
+def _has_body(outcome: Outcome) -> bool:
+    return outcome.row is not None and (outcome.page is not None or outcome.warc is not None)
+
+
 def _archived(outcome: Outcome, archive: WarcWriter) -> Outcome:
-    if outcome.row is None or (outcome.page is None and outcome.warc is None):
+    if outcome.row is None or not _has_body(outcome):
         return outcome
     ref = (archive.append(outcome.warc) if outcome.warc is not None
            else archive.write(outcome.page))  # type: ignore[arg-type]
