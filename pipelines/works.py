@@ -92,7 +92,7 @@ def _assign(conn: Connection, fresh: dict[int, Keys], now: datetime, *,
                  if pid not in members or members[pid].keys() != k}  # fmt: skip
         if not fresh:
             return
-    dois = sorted({k.doi for k in fresh.values() if k.doi})
+    dois = list({k.doi for k in fresh.values() if k.doi})  # any order finds the same rows
     members.update(read_members(conn, wm.match_doi, dois))
     members.update(read_linked(conn, fresh.values()))
     new = set() if known is None else fresh.keys() - set(known)

@@ -121,9 +121,10 @@ def read_linked(conn: Connection, fresh: Iterable[Keys]) -> dict[int, Member]:
             if not k.doi:
                 some_without.add(block)
     # Titles never link across two DOIs (and one DOI is read by DOI): a block whose fresh
-    # records all have one needs only its rows without.
-    with_doi = sorted(blocks.keys() - some_without)
-    any_doi = sorted(some_without)
+    # records all have one needs only its rows without. (Unsorted: the rows found are the
+    # same in any order, and sorting a batch's 5,000 pairs cost ~0.5 µs a record.)
+    with_doi = list(blocks.keys() - some_without)
+    any_doi = list(some_without)
     wm = work_members.c
     columns = [wm[c] for c in MEMBER_COLUMNS]
     found: dict[int, Member] = {}
