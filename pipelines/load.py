@@ -11,9 +11,11 @@ ticking up is not a change of the record. New and changed records also get a
 publication_versions row (pipelines.versions) and have their works re-decided
 (pipelines.works), in the same transaction. On PostgreSQL the child rows of the
 batch's own publications skip the foreign-key triggers when the role may
-(pipelines.load_fk). The modules: load_json (canonical JSON and hash),
-load_rows (Record -> row tuples), load_publications, load_lookup (venues,
-persons, authorships), load_bulk (COPY / executemany), load_nul.
+(pipelines.load_fk), and the statements that make persons and authorships run
+while works assignment computes keys (pipelines.load_ahead). The modules:
+load_json (canonical JSON and hash), load_rows (Record -> row tuples),
+load_publications, load_lookup (venues, persons, authorships), load_bulk
+(COPY / executemany), load_ahead, load_nul.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from harvester.types import Record
 
 from . import load_rows as R
 from .db import dialect_insert
+from .load_ahead import abandon, settle
 from .load_bulk import chunks, driver_value, insert_rows
 from .load_fk import children_of_own_rows
 from .load_lookup import get_or_create, load_authors
@@ -117,7 +120,12 @@ def upsert_records(
     total = LoadStats()
     for batch in chunks(list(latest.values()), BATCH_SIZE):
         with _collector_paused():
-            total = total + _load_batch(conn, source_id, batch, now, fetches)
+            try:
+                total = total + _load_batch(conn, source_id, batch, now, fetches)
+                settle(conn)
+            except BaseException:
+                abandon(conn)
+                raise
     return total
 
 
@@ -187,10 +195,11 @@ def _load_batch(
             if changed:
                 update_publications(conn, [row(r, ids[r.source_key]) for r in changed])
                 delete_children(conn, [ids[r.source_key] for r in changed])
-            load_authors(conn, written, ids)
             for name, rows in R.child_rows(written, ids).items():
                 insert_rows(conn, name, R.CHILD_COLUMNS[name], rows)
             write_versions(conn, history)
+            # last: on PostgreSQL it is still running while works assignment computes keys
+            load_authors(conn, written, ids)
         assign_records(conn, written, ids, now=now, inserted=len(fresh))
     upsert_metrics(conn, R.metric_rows(batch, ids, now))
     return LoadStats(

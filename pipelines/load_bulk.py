@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import NullType
 
+from .load_ahead import send_ahead, settle
+
 Row = tuple[Any, ...]
 T = TypeVar("T")
 KEYS_PER_QUERY = 5000  # well under SQLite's 32766 and psycopg's 65535 parameters
@@ -95,37 +97,42 @@ def insert_rows(
     conn: Connection,
     table: Table | str,
     columns: Sequence[str],
-    rows: Sequence[Row],
+    rows: Iterable[Row],
     *,
     skip_conflicts: bool = False,
 ) -> None:
     """Insert tuples (driver-ready values in `columns` order); with skip_conflicts,
-    rows that clash with a unique key are dropped."""
-    if not rows:
+    rows that clash with a unique key are dropped. PostgreSQL's COPY takes an iterator
+    of rows as it comes (the server works on the first while the next are made)."""
+    if isinstance(rows, list | tuple) and not rows:
         return
     name = table if isinstance(table, str) else table.name
     quote = conn.dialect.identifier_preparer.quote
     names = quoted(conn, columns)
-    if is_postgres(conn) and skip_conflicts:
+    if is_postgres(conn) and not skip_conflicts:
+        copy_rows(conn, f"COPY {quote(name)} ({names}) FROM STDIN", rows)
+        return
+    listed = rows if isinstance(rows, list) else list(rows)
+    if not listed:
+        return
+    if is_postgres(conn):
         assert isinstance(table, Table), "conflict-skipping inserts need the Table for types"
         spec = ", ".join(f"{quote(c)} {table.c[c].type.compile(conn.dialect)}" for c in columns)
         sql = (
             f"INSERT INTO {quote(name)} ({names}) SELECT {names} "
             f"FROM json_to_recordset(%(rows)s::json) AS r({spec}) ON CONFLICT DO NOTHING"
         )
-        payload = [dict(zip(columns, row, strict=True)) for row in rows]
+        payload = [dict(zip(columns, row, strict=True)) for row in listed]
         conn.exec_driver_sql(sql, {"rows": json.dumps(payload, ensure_ascii=False, default=_iso)})
-        return
-    if is_postgres(conn):
-        copy_rows(conn, f"COPY {quote(name)} ({names}) FROM STDIN", rows)
         return
     marks = ", ".join("?" for _ in columns)
     tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-    conn.exec_driver_sql(f"INSERT INTO {quote(name)} ({names}) VALUES ({marks}){tail}", rows)
+    conn.exec_driver_sql(f"INSERT INTO {quote(name)} ({names}) VALUES ({marks}){tail}", listed)
 
 
 def copy_rows(conn: Connection, copy_sql: str, rows: Iterable[Row]) -> None:
     """Stream rows to a PostgreSQL COPY ... FROM STDIN statement."""
+    settle(conn)  # COPY cannot run in pipeline mode: pipelines.load_ahead
     driver: Any = conn.connection.driver_connection
     with driver.cursor() as cur, cur.copy(copy_sql) as cp:
         write = cp.write_row
@@ -162,15 +169,15 @@ SELECT s.publication_id, s.role, s.position, p.id, s.name, s.family, s.given, s.
 FROM {_STAGE} s JOIN persons p ON p.person_key = s.person_key"""
 
 
-def stage_authors(conn: Connection, rows: Sequence[Row]) -> None:
+def stage_authors(conn: Connection, rows: Iterable[Row]) -> None:
     """PostgreSQL: authorships whose person_id slot holds the person KEY.
 
     The rows are COPYed into a session temp table; the missing persons (first
     mention wins, as in load_rows.person_rows) and the authorships are then made
-    by two INSERT ... SELECT, so no person key or id travels back to Python.
+    by two INSERT ... SELECT, so no person key or id travels back to Python. Those
+    two are sent ahead (pipelines.load_ahead): the caller goes on while they run.
     """
     conn.exec_driver_sql(_STAGE_DDL)
     conn.exec_driver_sql(f"TRUNCATE {_STAGE}")
     copy_rows(conn, f"COPY {_STAGE} ({_STAGE_COLUMNS}) FROM STDIN", rows)
-    conn.exec_driver_sql(_NEW_PERSONS)
-    conn.exec_driver_sql(_AUTHORSHIPS)
+    send_ahead(conn, (_NEW_PERSONS, _AUTHORSHIPS))

@@ -34,6 +34,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
+from .load_ahead import then
 from .load_bulk import is_postgres
 
 _ALLOWED = "harvester_fk_skip_allowed"  # cached per DBAPI connection in Connection.info
@@ -71,4 +72,5 @@ def children_of_own_rows(conn: Connection) -> Iterator[None]:
         return
     conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
     yield
-    conn.exec_driver_sql(f"SET LOCAL session_replication_role = {before}")
+    # after statements still running ahead (pipelines.load_ahead), which it must cover
+    then(conn, f"SET LOCAL session_replication_role = {before}")

@@ -50,8 +50,9 @@ def insert_publications(
             "SELECT string_agg(nextval(pg_get_serial_sequence('publications', 'id'))::text, ',') "
             "FROM generate_series(1, %(n)s)", {"n": len(fresh)}).scalar_one()  # fmt: skip
         new_ids = [int(pid) for pid in listed.split(",")]
+        # a generator: the server inserts the first rows while Python builds the next
         insert_rows(conn, publications, R.PUBLICATION_COLUMNS,
-                    [row(r, pid) for r, pid in zip(fresh, new_ids, strict=True)])
+                    (row(r, pid) for r, pid in zip(fresh, new_ids, strict=True)))
         return dict(zip(keys, new_ids, strict=True))
     insert_rows(conn, publications, R.PUBLICATION_COLUMNS[1:], [row(r, None)[1:] for r in fresh])
     last = int(conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
