@@ -58,6 +58,12 @@ def unescape(text: str) -> str:
         # "<" nor ">" can start a reference, "<" ends a name as "&" did, and a name that
         # now runs on into ">..." falls back to the same longest known prefix.
         text = text.replace("&lt;", "<").replace("&gt;", ">")
+    return decode_references(text)
+
+
+def decode_references(text: str) -> str:
+    """html.unescape(text) through the cached table, for a caller that has done its own
+    "&lt;"/"&gt;" replacing (unescape's shortcut) and would not pay its count again."""
     parts = _CHARREF.split(text)
     parts[1::2] = map(_REFERENCES.__getitem__, parts[1::2])
     return "".join(parts)
