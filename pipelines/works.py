@@ -89,7 +89,7 @@ def _assign(conn: Connection, fresh: dict[int, Keys], now: datetime, *,
     members = read_members(conn, wm.publication_id, list(fresh) if known is None else known)
     if not force and members:  # same keys as last time: the decision cannot change
         fresh = {pid: k for pid, k in fresh.items()
-                 if pid not in members or members[pid].keys() != k}  # fmt: skip
+                 if pid not in members or not members[pid].judged_by(k)}  # fmt: skip
         if not fresh:
             return
     dois = list({k.doi for k in fresh.values() if k.doi})  # any order finds the same rows

@@ -55,6 +55,11 @@ class Member(NamedTuple):
     def keys(self) -> Keys:
         return Keys(self[0], *self[6:])  # publication_id and the match_* fields, in order
 
+    def judged_by(self, keys: Keys) -> bool:
+        """Whether these (this publication's) keys are the ones its decision was made on:
+        `keys() == keys` without making a Keys (a batch of changed records asks each)."""
+        return self[6:] == keys[1:]
+
 
 class Override(NamedTuple):
     id: int

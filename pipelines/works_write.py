@@ -46,6 +46,7 @@ def write_decisions(conn: Connection, clusters: Sequence[Sequence[Decision]],
     holder = {pid: w for w, pid in earliest.items()}  # a work follows its earliest member
     taken: set[int] = set()
     chosen: list[tuple[Sequence[Decision], int | None]] = []
+    unowned = 0
     for members in clusters:
         owned = [holder[d.publication_id] for d in members
                  if d.publication_id in holder] if holder else None  # fmt: skip
@@ -55,8 +56,10 @@ def write_decisions(conn: Connection, clusters: Sequence[Sequence[Decision]],
                              if d.publication_id in old)  # fmt: skip
             pick = min(owned, key=lambda w: (-counts[w], w))
             taken.add(pick)
+        else:
+            unowned += 1
         chosen.append((members, pick))
-    new_ids = iter(_new_works(conn, sum(1 for _, w in chosen if w is None), now))
+    new_ids = iter(_new_works(conn, unowned, now))
     stamp = driver_value(conn, work_members, "decided_at", now)
     rows: list[tuple[Any, ...]] = []
     for members, work_id in chosen:
@@ -66,7 +69,8 @@ def write_decisions(conn: Connection, clusters: Sequence[Sequence[Decision]],
             # Member's fields in order (Keys' own after its publication_id), then decided_at
             row = (pid, wid, d.reason, d.score, d.matched_with, d.matched_json(),
                    *keys[pid][1:], stamp)  # fmt: skip
-            if pid not in old or old[pid] != row[:-1]:
+            before = old.get(pid)
+            if before is None or before != row[:-1]:
                 rows.append(row)
     for chunk in chunks([r[0] for r in rows if r[0] in old]):
         conn.execute(delete(work_members).where(one_of(conn, work_members.c.publication_id,
