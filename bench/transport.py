@@ -1,24 +1,32 @@
-"""httpx's own transport vs httpx_aiohttp.AiohttpTransport, on loopback, same run.
+"""httpx's own transport vs aiohttp, on loopback, same run: pages/s and CPU a page.
 
     python bench/transport.py [--pages 3000] [--size 60000] [--concurrency 4 16 64]
 
 A separate process serves one fixed ~60 KB page over HTTP/1.1 keep-alive
 (a bare asyncio protocol: the server should not be what we measure). For each
 transport and concurrency the script fetches the page N times two ways:
-`client.get` directly (transport cost) and `Fetcher.fetch` (what a run pays,
-with the per-host gate, retries wrapper and capped body reader). Each cell is
-the best of `--repeat` interleaved rounds: loopback figures on a shared box
-are noisy, and the best round is the least disturbed one.
+`client.get` on make_client's httpx client (httpx's pool, or httpx over
+httpx_aiohttp's transport) and `Fetcher.fetch` (what a run pays, with the
+per-host gate, retries wrapper and capped body reader; with transport aiohttp
+it sends through its own aiohttp session, harvester/_fetch/send.py). A bare
+aiohttp session (`session.get` + read) is the floor. Each cell is the best of
+`--repeat` interleaved rounds (pages/s and CPU µs a page of the client's thread,
+each at its best): loopback figures on a shared box are noisy, and the best
+round is the least disturbed one.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import multiprocessing
+import os
 import socket
 import time
 from collections.abc import Awaitable, Callable
+
+import aiohttp
 
 from harvester.http import Fetcher, make_client
 from harvester.politeness import FetchSettings, Politeness
@@ -58,7 +66,9 @@ def _serve(sock: socket.socket, size: int) -> None:
     asyncio.run(main())
 
 
-async def _run(n: int, concurrency: int, one: Callable[[], Awaitable[int]]) -> float:
+async def _run(n: int, concurrency: int, one: Callable[[], Awaitable[int]]
+               ) -> tuple[float, float]:
+    """(pages/s, CPU µs a page of this thread)"""
     gate = asyncio.Semaphore(concurrency)
     total = 0
 
@@ -70,15 +80,28 @@ async def _run(n: int, concurrency: int, one: Callable[[], Awaitable[int]]) -> f
 
     for _ in range(concurrency):  # warm the connection pool
         await one()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     await asyncio.gather(*(task() for _ in range(n)))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu
     expected = n * (await one())
     assert total == expected, (total, expected)
-    return n / elapsed
+    return n / elapsed, cpu / n * 1e6
 
 
-async def _measure(url: str, transport: str, n: int, concurrency: int) -> tuple[float, float]:
+Cell = tuple[float, float]  # pages/s, CPU µs a page
+
+
+async def _bare(url: str, n: int, concurrency: int) -> Cell:
+    async with aiohttp.ClientSession() as session:
+
+        async def one() -> int:
+            async with session.get(url) as response:
+                return len(await response.read())
+
+        return await _run(n, concurrency, one)
+
+
+async def _measure(url: str, transport: str, n: int, concurrency: int) -> tuple[Cell, Cell]:
     settings = FetchSettings(transport=transport, max_bytes=10 * 1024 * 1024)
     async with make_client(settings) as client:
 
@@ -90,12 +113,18 @@ async def _measure(url: str, transport: str, n: int, concurrency: int) -> tuple[
     polite = Politeness(concurrency=concurrency, delay=0, obey_robots=False)
     async with Fetcher(settings) as fetcher:
 
+        urls = (f"{url}?{i}" for i in itertools.count())  # each URL new, as in a run
+
         async def fetched() -> int:
-            page = await fetcher.fetch(url, politeness=polite)
+            page = await fetcher.fetch(next(urls), politeness=polite)
             return len(getattr(page, "body", b""))
 
         fetch_rate = await _run(n, concurrency, fetched)
     return raw_rate, fetch_rate
+
+
+def _better(old: Cell, new: Cell) -> Cell:
+    return max(old[0], new[0]), min(old[1], new[1])
 
 
 def main() -> None:
@@ -116,17 +145,25 @@ def main() -> None:
     )
     server.start()
     try:
-        print(f"{args.pages} pages of {args.size} bytes from {url}")
-        print(f"{'conc':>5} {'path':>7} {'httpx':>10} {'aiohttp':>10} {'aiohttp/httpx':>14}")
+        print(f"{args.pages} pages of {args.size} bytes from {url}; "
+              f"load average {os.getloadavg()[0]:.2f}")
+        print(f"{'conc':>5} {'path':>8} {'httpx':>18} {'aiohttp':>18} {'aiohttp/httpx':>14}")
         for c in args.concurrency:
-            best: dict[str, tuple[float, float]] = {"httpx": (0.0, 0.0), "aiohttp": (0.0, 0.0)}
-            for _ in range(args.repeat):  # interleaved, so drift on a busy box hits both
-                for name in best:
-                    raw, fetch = asyncio.run(_measure(url, name, args.pages, c))
-                    best[name] = (max(best[name][0], raw), max(best[name][1], fetch))
-            (h_raw, h_fetch), (a_raw, a_fetch) = best["httpx"], best["aiohttp"]
-            for label, h, a in (("client", h_raw, a_raw), ("Fetcher", h_fetch, a_fetch)):
-                print(f"{c:>5} {label:>7} {h:>8.0f}/s {a:>8.0f}/s {a / h:>13.2f}x")
+            best: dict[str, list[Cell]] = {}
+            for _ in range(args.repeat):  # interleaved, so drift on a busy box hits all
+                for name in ("httpx", "aiohttp"):
+                    got = asyncio.run(_measure(url, name, args.pages, c))
+                    best[name] = [_better(old, new) for old, new in
+                                  zip(best.get(name, got), got, strict=True)]
+                bare = asyncio.run(_bare(url, args.pages, c))
+                best["bare"] = [_better(best.get("bare", [bare])[0], bare)]
+            for i, label in enumerate(("client", "Fetcher")):
+                (h_rate, h_cpu), (a_rate, a_cpu) = best["httpx"][i], best["aiohttp"][i]
+                print(f"{c:>5} {label:>8} {h_rate:>6.0f}/s {h_cpu:>5.0f} µs "
+                      f"{a_rate:>6.0f}/s {a_cpu:>5.0f} µs {a_rate / h_rate:>13.2f}x")
+            rate, cpu = best["bare"][0]
+            print(f"{c:>5} {'session':>8} {'':>18} {rate:>6.0f}/s {cpu:>5.0f} µs")
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
     finally:
         server.terminate()
         server.join()
