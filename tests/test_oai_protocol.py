@@ -207,3 +207,13 @@ def test_metadata_prefix_argument_names_pages_fetched_by_token() -> None:
     assert parse_list_records(body).records[0].metadata_prefix is None
     rec = parse_list_records(body, metadata_prefix="oai_dc").records[0]
     assert rec.metadata_prefix == "oai_dc" and rec.metadata is not None
+
+
+def test_comments_and_pis_before_the_payload_are_not_the_payload() -> None:
+    body = (b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-01-01'
+            b"</responseDate><ListRecords><record><header><identifier>oai:x:1</identifier>"
+            b"<datestamp>2024-01-01</datestamp></header><metadata><!-- harvested --><?pi x?>"
+            b'<dc xmlns="urn:dc"><title>T</title></dc></metadata></record></ListRecords>'
+            b"</OAI-PMH>")
+    rec = parse_list_records(body, "u").records[0]
+    assert rec.metadata is not None and rec.metadata.tag == "{urn:dc}dc"

@@ -39,6 +39,7 @@ __all__ = [  # the model's names too: callers import them from here
 ]  # fmt: skip
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
+_ELEMENT = etree._Element
 
 
 class _Envelope:
@@ -159,7 +160,9 @@ def _record(env: _Envelope, el: etree._Element, prefix: str | None) -> OAIRecord
     payload = None
     if meta is not None and not deleted:
         for child in meta:  # a loop, not next(generator): this runs once per record
-            if isinstance(child.tag, str):
+            # the type test first: .tag builds a "{namespace}local" string each call,
+            # and every element of these parsers is a plain _Element (comments are not)
+            if type(child) is _ELEMENT or isinstance(child.tag, str):
                 payload = child
                 break
     return OAIRecord(ident, date, specs, deleted, payload, prefix, tuple(about))
