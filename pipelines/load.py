@@ -33,7 +33,7 @@ from harvester.types import Record
 from . import load_rows as R
 from .db import dialect_insert
 from .load_ahead import abandon, settle
-from .load_bulk import chunks, driver_value, insert_rows
+from .load_bulk import chunks, driver_value, insert_rows, is_postgres
 from .load_fk import children_of_own_rows
 from .load_lookup import get_or_create, load_authors
 from .load_nul import has_nul, strip_nul
@@ -195,7 +195,9 @@ def _load_batch(
             if changed:
                 update_publications(conn, [row(r, ids[r.source_key]) for r in changed])
                 delete_children(conn, [ids[r.source_key] for r in changed])
-            for name, rows in R.child_rows(written, ids).items():
+            # PostgreSQL's COPY takes the rows as they are made, while the server inserts
+            children = R.child_row_streams if is_postgres(conn) else R.child_rows
+            for name, rows in children(written, ids).items():
                 insert_rows(conn, name, R.CHILD_COLUMNS[name], rows)
             write_versions(conn, history)
             # last: on PostgreSQL it is still running while works assignment computes keys

@@ -18,10 +18,10 @@ def load_authors(conn: Connection, records: Sequence[Record], ids: Mapping[str, 
     """Authorship rows of these records, creating the persons not stored yet."""
     if not any(r.authors for r in records):
         return
-    rows = R.author_rows(records, ids)
     if is_postgres(conn):
-        stage_authors(conn, rows)
+        stage_authors(conn, R.iter_author_rows(records, ids))
         return
+    rows = R.author_rows(records, ids)
     person_ids = get_or_create(conn, persons, R.PERSON_COLUMNS, R.person_rows(rows))
     insert_rows(conn, authorships, R.AUTHOR_COLUMNS, R.with_person_ids(rows, person_ids))
 

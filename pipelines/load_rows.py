@@ -10,7 +10,7 @@ executemany or COPY, and a dict per row was a measurable share of load time.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -157,42 +157,80 @@ def _provenance_json(provenance: Mapping[str, str]) -> str:
 
 def author_rows(records: Sequence[Record], ids: Mapping[str, int]) -> list[Row]:
     """AUTHOR_COLUMNS rows with the person KEY in the person_id slot (see person_rows)."""
-    out: list[Row] = []
+    return list(iter_author_rows(records, ids))
+
+
+def iter_author_rows(records: Sequence[Record], ids: Mapping[str, int]) -> Iterator[Row]:
+    """author_rows, made one at a time (PostgreSQL's COPY sends each as it comes)."""
     for r in records:
         pid = ids[r.source_key]
         by_role: dict[str, int] = {}
         for p in r.authors:
             by_role[p.role] = position = by_role.get(p.role, 0) + 1
-            out.append((pid, p.role, position, person_key(p), p.name, p.family, p.given,
-                        p.orcid, _affiliations(p)))  # fmt: skip
-    return out
+            yield (pid, p.role, position, person_key(p), p.name, p.family, p.given, p.orcid,
+                   _affiliations(p))  # fmt: skip
 
 
 def child_rows(records: Sequence[Record], ids: Mapping[str, int]) -> dict[str, list[Row]]:
     """CHILD_COLUMNS rows (every replaced child table but authorships) by table name."""
-    kw: list[Row] = []
-    subj: list[Row] = []
-    ident: list[Row] = []
-    fil: list[Row] = []
-    cit: list[Row] = []
+    return {name: list(make(records, ids)) for name, make in _CHILD_ROWS.items()}
+
+
+def child_row_streams(records: Sequence[Record], ids: Mapping[str, int]
+                      ) -> dict[str, Iterator[Row]]:  # fmt: skip
+    """child_rows made one at a time, for the tables some record has rows for."""
+    wanted = {"keywords": any(r.keywords for r in records),
+              "subjects": any(r.subjects for r in records),
+              "identifiers": any(r.identifiers for r in records),
+              "files": any(r.files for r in records),
+              "citations": any(r.citations for r in records)}  # fmt: skip
+    return {name: make(records, ids) for name, make in _CHILD_ROWS.items() if wanted[name]}
+
+
+def _keyword_rows(records: Sequence[Record], ids: Mapping[str, int]) -> Iterator[Row]:
     for r in records:
-        pid = ids[r.source_key]
-        kw.extend((pid, i, k) for i, k in enumerate(r.keywords, 1))
+        if r.keywords:
+            pid = ids[r.source_key]
+            yield from ((pid, i, k) for i, k in enumerate(r.keywords, 1))
+
+
+def _subject_rows(records: Sequence[Record], ids: Mapping[str, int]) -> Iterator[Row]:
+    for r in records:
         if r.subjects:
-            subj.extend((pid, i, s.scheme, s.term, s.code, s.weight)
+            pid = ids[r.source_key]
+            yield from ((pid, i, s.scheme, s.term, s.code, s.weight)
                         for i, s in enumerate(r.subjects, 1))  # fmt: skip
-        # the primary key is (publication, scheme, value): a repeated identifier is stored once
-        # an "identifier" longer than an index entry is not one: it stays in record_json only
-        ident.extend((pid, s, v) for s, v in dict.fromkeys((i.scheme, i.value)
-                                                           for i in r.identifiers)
-                     if len(v) <= _MAX_KEY)
+
+
+def _identifier_rows(records: Sequence[Record], ids: Mapping[str, int]) -> Iterator[Row]:
+    for r in records:
+        if r.identifiers:
+            pid = ids[r.source_key]
+            # the primary key is (publication, scheme, value): a repeated identifier is stored
+            # once; an "identifier" longer than an index entry is not one: record_json only
+            yield from ((pid, s, v) for s, v in dict.fromkeys((i.scheme, i.value)
+                                                              for i in r.identifiers)
+                        if len(v) <= _MAX_KEY)
+
+
+def _file_rows(records: Sequence[Record], ids: Mapping[str, int]) -> Iterator[Row]:
+    for r in records:
         if r.files:
-            fil.extend((pid, i, f.url, f.name, f.mime, f.access)
-                       for i, f in enumerate(r.files, 1))  # fmt: skip
+            pid = ids[r.source_key]
+            yield from ((pid, i, f.url, f.name, f.mime, f.access)
+                        for i, f in enumerate(r.files, 1))  # fmt: skip
+
+
+def _citation_rows(records: Sequence[Record], ids: Mapping[str, int]) -> Iterator[Row]:
+    for r in records:
         if r.citations:
-            cit.extend((pid, i, c.format, c.text) for i, c in enumerate(r.citations, 1))
-    return {"keywords": kw, "subjects": subj, "identifiers": ident, "files": fil,
-            "citations": cit}  # fmt: skip
+            pid = ids[r.source_key]
+            yield from ((pid, i, c.format, c.text) for i, c in enumerate(r.citations, 1))
+
+
+_CHILD_ROWS = {"keywords": _keyword_rows, "subjects": _subject_rows,
+               "identifiers": _identifier_rows, "files": _file_rows,
+               "citations": _citation_rows}  # fmt: skip
 
 
 def metric_rows(
