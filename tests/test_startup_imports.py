@@ -1,17 +1,24 @@
 """What a harvest's start-up does not import: the platform parsers until a page is parsed
 (pipelines.config names them from a written-out list), the PostgreSQL dialect for the
-database module; and that written-out list is the parsers' registry."""
+database module, warcio (only reading the archive needs it); and that written-out list is
+the parsers' registry. What start-up built is frozen out of the collector's sight."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
+from click.testing import CliRunner
 
 from harvester.parsers import PARSERS
+from pipelines.cli import main
 from pipelines.config import KNOWN_PLATFORMS
+from pipelines.sample_site import SAMPLE_RECORDS, SampleSite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +40,7 @@ def test_config_platform_names_are_the_parser_registrys() -> None:
     ("import pipelines.config", ["harvester.parsers", "harvester.parsers.pure"]),
     ("import pipelines.db", ["sqlalchemy.dialects.postgresql"]),
     ("import pipelines.load, pipelines.works", ["sqlalchemy.dialects.postgresql"]),
+    ("import pipelines.progress, pipelines.run", ["warcio"]),
     ("import harvester.parsers", ["harvester.parsers.pure", "harvester.parsers.generic",
                                   "harvester.parsers.dspace"]),
 ])  # fmt: skip
@@ -51,3 +59,24 @@ def test_the_parsers_load_when_first_asked_for() -> None:
         "try:\n    parse_page(Page(url='https://x.test/', body=b'<html></html>'))\n"
         "except NotARecord:\n    pass", modules)
     assert parsed == dict.fromkeys(modules, True)
+
+
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    gc.unfreeze()
+    yield
+    gc.unfreeze()  # the test process's objects go back to the collector
+
+
+def test_a_harvest_freezes_what_its_start_up_built(tmp_path: Path, unfrozen: None) -> None:
+    config = tmp_path / "config.yaml"
+    with SampleSite() as site:
+        config.write_text(yaml.safe_dump({
+            "database": "h.db", "user_agent": "harvester-tests (+mailto:t@example.org)",
+            "sources": [{"name": "sample", "platform": "pure", "allow_private": True,
+                         "politeness": {"delay": 0},
+                         "urls": [site.url_for(sorted(SAMPLE_RECORDS)[0])]}],
+        }))
+        result = CliRunner().invoke(main, ["harvest", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() > 0
