@@ -20,7 +20,7 @@ from harvester.normalize.dates import parse_date
 from harvester.normalize.identifiers import normalize_doi, normalize_isbn, normalize_issn
 from harvester.normalize.languages import to_iso639_1
 from harvester.normalize.names import make_person
-from harvester.normalize.text import clean, unique
+from harvester.normalize.text import clean
 from harvester.oai.formats._common import (
     build,
     coarse_type,
@@ -136,28 +136,34 @@ def dc_fields(found: dict[str, list[str]]) -> dict[str, Any]:
 
 
 def _subjects(raws: Iterable[str]) -> tuple[tuple[str, ...], tuple[Subject, ...]]:
+    """(keywords without case-insensitive repeats, first one kept; classification codes)"""
+    seen: set[str] = set()
     keywords: list[str] = []
     subjects: list[Subject] = []
     for raw in raws:
         got = _subject(raw)
         if type(got) is Subject:
             subjects.append(got)
-        else:
-            keywords.extend(got)  # type: ignore[arg-type]  # the other arm: a tuple[str, ...]
-    return unique(keywords), tuple(subjects)
+            continue
+        for keyword, key in got:  # type: ignore[union-attr]  # the other arm: the pairs
+            if key not in seen:  # a cached key: its hash is computed once, not per record
+                seen.add(key)
+                keywords.append(keyword)
+    return tuple(keywords), tuple(subjects)
 
 
 # A repository's subjects recur across its records; the result is immutable.
 @functools.lru_cache(maxsize=8192)
-def _subject(raw: str) -> Subject | tuple[str, ...]:
-    """One dc:subject: a classification code, or its keywords (cleaned, ";"-separated)."""
+def _subject(raw: str) -> Subject | tuple[tuple[str, str], ...]:
+    """One dc:subject: a classification code, or its keywords (cleaned, ";"-separated),
+    each with its casefolded form, the key `_subjects` drops repeats by."""
     # every classification has a ":" or "="; most keywords have neither
     m = _CLASSIFICATION.match(raw.strip()) if ":" in raw or "=" in raw else None
     if m:
         code = m.group(2).strip()
         return Subject(scheme=m.group(1).lower(), term=code, code=code)
     parts = (clean(strip_markup(p) if "<" in p else p) for p in raw.split(";"))
-    return tuple(p for p in parts if p is not None)
+    return tuple((p, p.casefold()) for p in parts if p is not None)
 
 
 def _identifiers(
