@@ -27,7 +27,7 @@ from harvester.types import Record
 
 from .load_bulk import is_postgres, one_of
 from .models import publications, work_members
-from .works_match import Keys
+from .works_keys import Keys
 from .works_rows import (
     MEMBER_COLUMNS,
     Member,

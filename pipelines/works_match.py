@@ -1,4 +1,5 @@
-"""The de-duplication rule as pure functions: match keys, pair tests, clusters.
+"""The de-duplication rule as pure functions: pair tests and clusters (the match
+keys they compare: pipelines.works_keys).
 
 Two publications are one work when (docs/sql.md, "How works are formed"):
 
@@ -27,14 +28,14 @@ from __future__ import annotations
 import heapq
 import json
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from difflib import SequenceMatcher
-from functools import lru_cache
 from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
+
+from .works_keys import Keys
 
 THRESHOLD = 0.93
 WORD_VARIANT = 0.88
@@ -43,27 +44,7 @@ DATA_TYPES = frozenset({"dataset", "software"})
 REASONS = ("first", "doi", "title-year-author", "manual")
 _RANK = {"manual": 0, "doi": 1, "title-year-author": 2}
 _MARKER = re.compile(r"^(\d+|x{0,3}(ix|iv|v?i{0,3}))$")
-_PUNCT = re.compile(r"[\W_]+")  # not a letter or digit (Unicode)
-# ASCII letters lower-cased, digits kept, every other byte a space: one bytes.translate
-# does what lower() and the [^0-9a-z]+ substitution did, ~4x faster on a title.
-_ASCII_FOLD = bytes(
-    (c | 0x20 if chr(c).isalpha() else c) if chr(c).isalnum() else 0x20 for c in range(128)
-) + b" " * 128
 _NOTHING: Mapping[str, Any] = MappingProxyType({})  # Decision's default: shared, read-only
-
-
-class Keys(NamedTuple):
-    """What the matcher knows of one publication (stored in work_members.match_*).
-
-    A NamedTuple, not a frozen dataclass: a batch makes one per record, and the
-    dataclass's __init__ (object.__setattr__ per field) cost ~0.7 µs more each."""
-
-    publication_id: int
-    doi: str | None = None
-    title: str | None = None
-    year: str | None = None
-    author: str | None = None
-    type: str | None = None
 
 
 class Decision(NamedTuple):
@@ -79,40 +60,6 @@ class Decision(NamedTuple):
         if not self.matched:
             return "{}"
         return json.dumps(dict(self.matched), sort_keys=True, ensure_ascii=False)
-
-
-def normalise(text: str | None) -> str | None:
-    """Casefolded, accents dropped (NFKD), punctuation as spaces, whitespace collapsed.
-
-    Changing this function changes stored match keys: run `harvester works rebuild`.
-    """
-    if not text:
-        return None
-    if text.isascii():  # most titles: no decomposition to do
-        return b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split()).decode() or None
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(_PUNCT.sub(" ", bare).split()) or None
-
-
-# Match keys are indexed, and a PostgreSQL btree entry holds at most 2704 bytes: a
-# paragraph in a name field failed the whole batch. Matching on a prefix is enough.
-MAX_NAME_KEY = 200
-
-
-@lru_cache(maxsize=65536)
-def normalise_name(name: str | None) -> str | None:
-    """`normalise` for names, which repeat across records; at most MAX_NAME_KEY characters."""
-    key = normalise(name)
-    return key[:MAX_NAME_KEY] if key else key
-
-
-def title_key(title: str | None, subtitle: str | None) -> str | None:
-    return normalise(f"{title or ''} {subtitle or ''}")
-
-
-def year_of(published: str | None) -> str | None:
-    return published[:4] if published and published[:4].isdigit() else None
 
 
 def _markers(title: str) -> frozenset[str]:

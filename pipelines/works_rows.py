@@ -29,7 +29,8 @@ from harvester.types import Record
 
 from .load_bulk import array_literal, is_postgres, one_of
 from .models import authorships, publications, work_members, work_overrides
-from .works_match import Keys, normalise_name, title_key, title_link, year_of
+from .works_keys import Keys, normalise_name, title_key, year_of
+from .works_match import title_link
 
 _IN_CHUNK = 5000
 MEMBER_COLUMNS = ("publication_id", "work_id", "reason", "score", "matched_with",

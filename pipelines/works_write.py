@@ -12,7 +12,8 @@ from sqlalchemy import Connection, delete, func, select
 from .load_bulk import driver_value, insert_rows, is_postgres, one_of
 from .load_fk import children_of_own_rows
 from .models import work_members, works
-from .works_match import Decision, Keys, cluster
+from .works_keys import Keys
+from .works_match import Decision, cluster
 from .works_rows import MEMBER_COLUMNS, Member, Override, chunks
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.works_match import Keys, cluster, normalise, title_key, title_match
+from pipelines.works_keys import Keys, normalise, title_key
+from pipelines.works_match import cluster, title_match
 
 TITLE = "graphene transport in bilayer systems"
 
