@@ -11,7 +11,10 @@ The chunk is stamped with its earliest answer's time, seconds at most before
 the others' (a batch is committed every 2 s): an earlier stamp can only make
 a sitemap's lastmod spare a page later, never sooner (pipelines/unchanged.py).
 The source stays out of the SET list (it would cost a foreign-key check a
-row): a row another source holds is not matched, and goes to the upsert.
+row): a row another source holds is not matched, and goes to the upsert. It is
+matched as `source_id + 0`, which SQLite cannot look up in an index: on the
+bare column it chose the (source_id, source_key) index and walked every page of
+the source for each statement, not the URLs' primary key.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ CHUNK = 1000  # URLs a statement: well under SQLite's and PostgreSQL's parameter
 _t = fetched_pages
 _RESTAMP = (
     update(_t)
-    .where(_t.c.url.in_(bindparam("urls", expanding=True)), _t.c.source_id == bindparam("sid"))
+    .where(_t.c.url.in_(bindparam("urls", expanding=True)),
+           _t.c.source_id + 0 == bindparam("sid"))
     .values(status=304, checked_at=bindparam("at"), error_reason=None, error_message=None,
             attempts=0)
 )

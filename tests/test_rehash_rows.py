@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from pipelines import pipeline_rows
@@ -77,3 +78,28 @@ def test_a_304_for_a_row_another_source_holds_is_left_for_the_upsert(
     stamps = _stamps(engine)
     assert [stamps[u] for u in URLS[:3]] == [(304, T1, other), (304, T1, other),
                                              (200, T0, mine)]
+
+
+def test_the_restamp_finds_rows_by_url_not_by_walking_the_source(
+        sqlite_url: str) -> None:
+    """On the bare source_id SQLite walked the whole source's index for each statement."""
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    sent: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.startswith("UPDATE fetched_pages"):
+            sent.append((statement, parameters))
+
+    with engine.begin() as conn:
+        source_id = ensure_source(conn, "mine", "pure", None, now=T0)
+        record_fetches(conn, source_id, [_fetched(u) for u in URLS])
+        event.listen(engine, "before_cursor_execute", keep)
+        restamp(conn, source_id, [_recheck(u, T1) for u in URLS])
+        event.remove(engine, "before_cursor_execute", keep)
+        ((statement, parameters),) = sent
+        plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
+                                                        parameters)]
+    engine.dispose()
+    assert any("(url=?)" in step for step in plan), plan
+    assert not any("source_id" in step for step in plan), plan
