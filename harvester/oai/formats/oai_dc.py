@@ -24,7 +24,6 @@ from harvester.normalize.text import clean
 from harvester.oai.formats._common import (
     build,
     coarse_type,
-    is_doi_link,
     is_http,
     payload,
     strip_markup,
@@ -176,20 +175,23 @@ def _identifiers(
     for raw in raws:
         value = raw.strip()
         low = value.lower()
-        if doi is None and (low.startswith(("doi:", "10.")) or is_doi_link(low)):
+        doi_link = "doi.org/" in low  # is_doi_link(), on the lower-cased value at hand
+        if doi is None and (doi_link or low.startswith(("doi:", "10."))):
             doi = normalize_doi(value)
             continue
         if low.startswith(("urn:isbn:", "isbn")) and (isbn := normalize_isbn(value)):
             ids.append(Identifier("isbn", isbn))
         elif low.startswith(("urn:issn:", "issn")) and (issn := normalize_issn(value)):
             ids.append(Identifier("issn", issn))
-        elif m := _HANDLE.match(value):
+        # every _HANDLE match holds "hdl" once lower-cased (no letter of it has another
+        # case-insensitive equivalent), and a failing re.I match costs ~2,500 instructions
+        elif "hdl" in low and (m := _HANDLE.match(value)):
             ids.append(Identifier("handle", m.group(1)))
             url = url or (value if is_http(value) else None)
         elif is_http(value):
             if _FILE.search(value):
                 files.append(FileLink(url=value, mime=_mime(value)))
-            elif url is None and not is_doi_link(low):
+            elif url is None and not doi_link:
                 url = value
     return doi, url, tuple(ids), tuple(files)
 
