@@ -7,6 +7,7 @@ compares what the server saw or what the Fetcher returned.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import httpx
@@ -121,3 +122,18 @@ async def test_proxy_in_the_environment_goes_through_httpx(
     sender = open_sender(FetchSettings(transport="aiohttp"), _resolver())
     assert isinstance(sender, ClientSender)
     await sender.aclose()
+
+
+async def test_each_request_is_logged_at_info_as_httpx_logged_it(
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.route("/p", Reply(200, b"ok"))
+    messages = []
+    for transport in ("aiohttp", "httpx"):
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            await _fetch(transport, server.url("/p"))
+        lines = [r.getMessage() for r in caplog.records]
+        messages.append([line for line in lines if "HTTP Request" in line])
+    direct, through_httpx = messages
+    assert direct == through_httpx == [f'HTTP Request: GET {server.url("/p")} "HTTP/1.1 200 OK"']

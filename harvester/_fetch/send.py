@@ -14,6 +14,7 @@ connection limits and resolver as make_client's client over aiohttp.
 
 from __future__ import annotations
 
+import logging
 import urllib.request
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager
@@ -29,6 +30,10 @@ from harvester.politeness import FetchSettings
 from .body import ACCEPT_ENCODING, Response
 from .client import LIMITS, make_client
 from .urls import Target
+
+# httpx's client logged each request at INFO (what `harvester -v` shows); the direct
+# path keeps that line, under the fetcher's name
+log = logging.getLogger("harvester.http")
 
 
 class Sender(Protocol):
@@ -106,10 +111,14 @@ class _Exchange:
 
     async def __aenter__(self) -> AiohttpResponse:
         sender = self._sender
-        self._resp = await sender.session().request(
+        resp = self._resp = await sender.session().request(
             "GET", self._url.text, headers=self._headers, allow_redirects=False,
             timeout=sender.timeout)
-        return AiohttpResponse(self._resp, self._url)
+        if log.isEnabledFor(logging.INFO):
+            version = resp.version or aiohttp.HttpVersion11
+            log.info('HTTP Request: GET %s "HTTP/%d.%d %d %s"', self._url.text,
+                     version.major, version.minor, resp.status, resp.reason or "")
+        return AiohttpResponse(resp, self._url)
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
                         exc: BaseException | None, tb: TracebackType | None) -> None:
