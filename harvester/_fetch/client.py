@@ -1,4 +1,6 @@
-"""The one httpx client of a run, over aiohttp's transport or httpx's own pool.
+"""An httpx client over aiohttp's transport or httpx's own pool: the OAI client's, and
+the Fetcher's with `transport: httpx` or a proxy in the environment (otherwise the
+Fetcher sends through its own aiohttp session, send.py).
 
 Over aiohttp, a `resolver` (CheckedResolver) decides which addresses the
 connector may connect to; httpx's own pool resolves by itself, so with
