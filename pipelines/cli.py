@@ -41,7 +41,7 @@ def main(verbose: int) -> None:
                    "(node_exporter textfile collector).")
 @click.option("--parse-workers", type=click.IntRange(min=0),
               help="Processes that parse pages (0: in the main process). "
-                   "Default: HARVESTER_PARSE_WORKERS, else min(2, cores - 1).")
+                   "Default: HARVESTER_PARSE_WORKERS, else 2 (0 on one core).")
 @click.option("--enqueue", is_flag=True,
               help="PostgreSQL only: queue the sources' pages for `harvester worker` "
                    "processes to fetch, and return (as `harvester enqueue`).")

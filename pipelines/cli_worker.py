@@ -85,7 +85,7 @@ def enqueue_pages(config_path: Path, source_names: Sequence[str], command: str) 
               show_default=True, help="Wait this long when there is nothing to claim.")
 @click.option("--parse-workers", type=click.IntRange(min=0),
               help="Processes that parse pages (0: in the main process). "
-                   "Default: HARVESTER_PARSE_WORKERS, else min(2, cores - 1).")
+                   "Default: HARVESTER_PARSE_WORKERS, else 2 (0 on one core).")
 @handle_errors
 def worker_command(config_path: Path, source_names: tuple[str, ...], lease_seconds: float,
                    batch: int, until_empty: bool, poll_seconds: float,

@@ -72,16 +72,26 @@ class Parsed:
 
 
 def default_workers() -> int:
-    """HARVESTER_PARSE_WORKERS when set (0: always inline), else min(2, cores - 1).
+    """HARVESTER_PARSE_WORKERS when set (0: always inline), else 2 on two or more
+    usable cores and 0 on one.
 
-    The main process (fetching, archiving, loading) keeps a core busy by itself:
-    on two cores a second worker only competes with it (measured: same wall
-    time, 0.5 s more CPU for its start-up), and on one core a pool costs
-    pickling and buys nothing."""
+    On two cores the main process (fetching, archiving, loading: about 0.5 ms a
+    63 KiB page) and two workers (about 1 ms a page) share both cores better than
+    one worker does: bench/e2e.py's harvest, 5,000 pages on an idle 2-core machine,
+    took 5.05 / 5.06 s with two workers and 6.40 / 6.83 s with one. On one core a
+    pool costs pickling and buys nothing. More than two is not measured."""
     value = os.environ.get(ENV_WORKERS, "").strip()
     if value.isdigit():
         return int(value)
-    return max(0, min(2, (os.cpu_count() or 1) - 1))
+    return 0 if usable_cores() < 2 else 2
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (a container's CPU set), not the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def parse_one(page: Page, platform: str, known_sha: str | None = None,

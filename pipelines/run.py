@@ -82,7 +82,7 @@ async def harvest(
     """Harvest the named sources (all when empty) into the database behind `engine`.
     `full`: OAI-PMH sources re-enumerate from their earliest record.
     `parse_workers`: processes that parse pages of big sources (0: parse inline;
-    default HARVESTER_PARSE_WORKERS, else min(2, cores - 1)).
+    default HARVESTER_PARSE_WORKERS, else 2 (0 on one core)).
     A source another run is harvesting raises SourceBusy, or is waited for (`wait`)."""
     sources = [settings.source(n) for n in source_names] if source_names else list(settings.sources)
     async with hold_sources(engine, [s.name for s in sources], wait=wait,
