@@ -79,19 +79,20 @@ def test_gigantic_page_parses_fast() -> None:
             '<script type="application/ld+json">{"@type": "Dataset"}</script></head><body>'
             + filler + "</body></html>")
     assert len(body) > 19_000_000
-    start = time.perf_counter()
+    # CPU time, not wall: a guard against quadratic work that a busy machine cannot trip
+    start = time.process_time()
     record, _ = parse_page(page(body))
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert record.title == "Big"
-    assert elapsed < 3.0, f"{elapsed:.2f} s for a 20 MB page"
+    assert elapsed < 3.0, f"{elapsed:.2f} s of CPU for a 20 MB page"
 
 
 def test_gigantic_page_without_metadata_is_refused_fast() -> None:
     body = "<html><body>" + "<div>x</div>" * 1_500_000 + "</body></html>"
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(NotARecord):
         parse_page(page(body))
-    assert time.perf_counter() - start < 3.0
+    assert time.process_time() - start < 3.0
 
 
 def _mutations() -> st.SearchStrategy[bytes]:
