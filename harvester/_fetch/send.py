@@ -15,6 +15,7 @@ connection limits and resolver as make_client's client over aiohttp.
 from __future__ import annotations
 
 import logging
+import ssl
 import urllib.request
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager
@@ -74,15 +75,22 @@ class AiohttpSender:
         t = settings.timeout
         self.timeout = aiohttp.ClientTimeout(sock_connect=t, sock_read=t, connect=t)
         self._resolver = resolver
-        # built now, not on the first request: it takes ~15 ms (CA bundle)
-        self._ssl = httpx.create_ssl_context()
+        # built on the first https request, not before: reading the CA bundle takes
+        # ~15 ms, spent for nothing by a run whose URLs are all http
+        self._ssl: ssl.SSLContext | None = None
         self._session: aiohttp.ClientSession | None = None
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """httpx's verifying context (certifi's CA bundle), made once, on first use."""
+        if self._ssl is None:
+            self._ssl = httpx.create_ssl_context()
+        return self._ssl
 
     def session(self) -> aiohttp.ClientSession:
         if self._session is None:
             connector = aiohttp.TCPConnector(
                 keepalive_timeout=LIMITS.keepalive_expiry, limit=LIMITS.max_connections or 0,
-                ssl=self._ssl, resolver=self._resolver)
+                resolver=self._resolver)  # each https request brings ssl_context()
             # body.py decodes gzip itself, under the size cap; httpx's jar took cookies
             # from any host, IP addresses included (aiohttp's default jar does not)
             self._session = aiohttp.ClientSession(
@@ -111,9 +119,10 @@ class _Exchange:
 
     async def __aenter__(self) -> AiohttpResponse:
         sender = self._sender
+        url = self._url
         resp = self._resp = await sender.session().request(
-            "GET", self._url.text, headers=self._headers, allow_redirects=False,
-            timeout=sender.timeout)
+            "GET", url.text, headers=self._headers, allow_redirects=False,
+            timeout=sender.timeout, ssl=sender.ssl_context() if url.scheme == "https" else True)
         if log.isEnabledFor(logging.INFO):
             version = resp.version or aiohttp.HttpVersion11
             log.info('HTTP Request: GET %s "HTTP/%d.%d %d %s"', self._url.text,
