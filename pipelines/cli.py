@@ -57,43 +57,47 @@ def harvest(config_path: Path, sources: tuple[str, ...], full: bool, wait: bool,
 
         others = (full, wait, metrics_file is not None, parse_workers is not None)
         return harvest_enqueue(config_path, sources, fetching_options=any(others))
-    from .cli_common import write_metrics_file
-    from .config import load_settings
-    from .db import open_database
-    from .progress import progress_printer
-    from .run import harvest as run_harvest
-    from .signals import StopOnSignal
+    from .parse_start import prestarted
 
-    settings = load_settings(config_path)
-    for name in sources:
-        settings.source(name)  # unknown names are a usage error, before anything runs
-    engine = open_database(settings.database_url)
-    # What start-up built (modules, settings, the engine: most of the process's
-    # objects) lives as long as the run: out of the collector's sight, its full
-    # passes stop walking it again and again (1.3 % of a 304 re-harvest's instructions).
-    gc.freeze()
+    # the parse workers import on the other core while this process starts the run
+    with prestarted(parse_workers):
+        from .cli_common import write_metrics_file
+        from .config import load_settings
+        from .db import open_database
+        from .progress import progress_printer
+        from .run import harvest as run_harvest
+        from .signals import StopOnSignal
 
-    def tell(message: str) -> None:
-        click.echo(message, err=True)
+        settings = load_settings(config_path)
+        for name in sources:
+            settings.source(name)  # unknown names are a usage error, before anything runs
+        engine = open_database(settings.database_url)
+        # What start-up built (modules, settings, the engine: most of the process's
+        # objects) lives as long as the run: out of the collector's sight, its full
+        # passes stop walking it again and again (1.3 % of a 304 re-harvest's instructions).
+        gc.freeze()
 
-    async def run() -> tuple[Any, int | None]:
-        with StopOnSignal(tell) as stopper:
-            report = await run_harvest(settings, engine, sources, progress=progress_printer(),
-                                       full=full, wait=wait, on_wait=tell, stop=stopper.event,
-                                       parse_workers=parse_workers)
-        return report, stopper.exit_code
+        def tell(message: str) -> None:
+            click.echo(message, err=True)
 
-    report, signalled = asyncio.run(run())
-    for stats in report.sources:
-        click.echo(stats.summary_line())
-    click.echo(f"run {report.run_id}: {report.status}")
-    if metrics_file is not None:
-        write_metrics_file(metrics_file, report)
-    if signalled is not None:
-        click.echo(f"run {report.run_id} stopped on request: the pages fetched so far are "
-                   "committed; run again to continue", err=True)
-        sys.exit(signalled)
-    sys.exit(EXIT_OK if report.ok else EXIT_SOURCE_FAILED)
+        async def run() -> tuple[Any, int | None]:
+            with StopOnSignal(tell) as stopper:
+                report = await run_harvest(settings, engine, sources, progress=progress_printer(),
+                                           full=full, wait=wait, on_wait=tell, stop=stopper.event,
+                                           parse_workers=parse_workers)
+            return report, stopper.exit_code
+
+        report, signalled = asyncio.run(run())
+        for stats in report.sources:
+            click.echo(stats.summary_line())
+        click.echo(f"run {report.run_id}: {report.status}")
+        if metrics_file is not None:
+            write_metrics_file(metrics_file, report)
+        if signalled is not None:
+            click.echo(f"run {report.run_id} stopped on request: the pages fetched so far are "
+                       "committed; run again to continue", err=True)
+            sys.exit(signalled)
+        sys.exit(EXIT_OK if report.ok else EXIT_SOURCE_FAILED)
 
 
 @main.command()

@@ -18,8 +18,6 @@ BrokenProcessPool): either way the caller parses the page itself.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import os
 import pickle
 import socket
 from collections import deque
@@ -27,11 +25,11 @@ from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from .parse_worker import HEAD, OK, READY, serve
+from .parse_start import spawn, take
+from .parse_worker import HEAD, OK, READY
 
 MAX_IN_FLIGHT = 2  # the next task waits in the worker's socket while it runs one
 _RECV = 1 << 18
-_SOCKET_BUFFER = 4 << 20  # capped by net.core.wmem_max
 _JOIN_SECONDS = 5.0
 
 
@@ -62,17 +60,8 @@ class Channel:
         self._next_task = READY + 1
         self._backlog: deque[tuple[int, bytes, asyncio.Future[Any]]] = deque()
         self._workers: list[_Worker] = []
-        context = multiprocessing.get_context("spawn")
-        for i in range(workers):
-            mine, theirs = socket.socketpair()
-            for end in (mine, theirs):
-                # a page or an answer in one piece, not one per wake-up of the other side
-                end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SOCKET_BUFFER)
-            process = context.Process(target=serve, args=(theirs, os.getpid()),
-                                      name=f"parse-worker-{i}", daemon=True)
-            process.start()
-            theirs.close()
-            mine.setblocking(False)
+        # workers the CLI spawned before the run (parse_start.prestart), else new ones
+        for process, mine in take(workers) or spawn(workers):
             worker = _Worker(process, mine)
             self._workers.append(worker)
             loop.add_reader(mine.fileno(), self._readable, worker)
@@ -228,6 +217,8 @@ class Channel:
             self._fail(PoolClosed("the parse pool was closed"))
         self.closed = True
         for w in self._workers:
+            if not w.ready:  # still importing, holds no task: not worth waiting for
+                w.process.terminate()
             w.process.join(_JOIN_SECONDS)
             if w.process.is_alive():
                 w.process.kill()

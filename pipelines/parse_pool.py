@@ -10,6 +10,8 @@ record (0.3 ms of gzip): the parent only appends the bytes.
 Small runs never start a pool: `parse(..., pooled=False)` parses inline, and
 the pool is created on first pooled use; pages are parsed inline until its
 workers have started (about half a second of imports, on the other core).
+`harvester harvest` spawns them first thing (pipelines/parse_start.py), so they
+are usually ready by the time the first page is.
 
 Workers are spawned, not forked: a forked child would inherit the run's lock
 file descriptor (pipelines/lock.py) and hold the source's lock after a
