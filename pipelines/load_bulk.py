@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import chain
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -35,6 +36,8 @@ from .load_ahead import send_ahead, settle
 Row = tuple[Any, ...]
 T = TypeVar("T")
 KEYS_PER_QUERY = 5000  # well under SQLite's 32766 and psycopg's 65535 parameters
+SQLITE_VARIABLES = 32766  # SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32
+SQLITE_ROWS_PER_STATEMENT = 200  # 20,000 rows: 10 a statement 12 ms, 50 9 ms, 200 8.5 ms
 
 
 def chunks(items: Sequence[T], size: int = KEYS_PER_QUERY) -> Iterator[list[T]]:
@@ -73,6 +76,11 @@ def array_literal(values: Sequence[Any]) -> str | None:
     if all(type(v) is int for v in values):
         return "{" + ",".join(map(str, values)) + "}"
     if all(type(v) is str for v in values):
+        joined = '","'.join(values)
+        # no item holds a quote or a backslash (the separators hold all the quotes):
+        # nothing to escape, so one join instead of two replaces and a concat per item
+        if "\\" not in joined and joined.count('"') == 2 * (len(values) - 1):
+            return '{"' + joined + '"}'
         return "{" + ",".join(map(_array_item, values)) + "}"
     return None
 
@@ -125,9 +133,30 @@ def insert_rows(
         payload = [dict(zip(columns, row, strict=True)) for row in listed]
         conn.exec_driver_sql(sql, {"rows": json.dumps(payload, ensure_ascii=False, default=_iso)})
         return
-    marks = ", ".join("?" for _ in columns)
     tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-    conn.exec_driver_sql(f"INSERT INTO {quote(name)} ({names}) VALUES ({marks}){tail}", listed)
+    sqlite_insert_rows(conn, f"INSERT INTO {quote(name)} ({names}) VALUES ", tail, len(columns),
+                       listed)
+
+
+def sqlite_insert_rows(conn: Connection, head: str, tail: str, width: int,
+                       rows: list[Row]) -> None:
+    """SQLite: the rows through multi-row `VALUES (?,?),(?,?)...` statements.
+
+    One statement step inserts many rows, where executemany binds, steps and
+    resets once per row: the child tables' inserts take about half the CPU.
+    Rows go in in list order, so rowids come out as executemany gave them.
+    """
+    per = max(1, min(SQLITE_ROWS_PER_STATEMENT, SQLITE_VARIABLES // width))
+    group = "(" + ", ".join("?" * width) + ")"
+    full = len(rows) - len(rows) % per
+    if full:
+        sql = head + ", ".join([group] * per) + tail
+        conn.exec_driver_sql(sql, [tuple(chain.from_iterable(rows[at : at + per]))
+                                   for at in range(0, full, per)])  # fmt: skip
+    if full < len(rows):
+        rest = rows[full:]
+        sql = head + ", ".join([group] * len(rest)) + tail
+        conn.exec_driver_sql(sql, tuple(chain.from_iterable(rest)))
 
 
 def copy_rows(conn: Connection, copy_sql: str, rows: Iterable[Row]) -> None:

@@ -1,0 +1,100 @@
+"""SQLite's multi-row inserts and PostgreSQL's array literal, against the plain ways."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import Connection, Engine, event
+
+from pipelines import load_bulk
+from pipelines.db import make_engine
+from pipelines.load_bulk import array_literal, insert_rows
+
+WIDE = 7
+
+
+@pytest.fixture
+def conn(sqlite_url: str) -> Iterator[Connection]:
+    engine: Engine = make_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT UNIQUE, n INT)")
+        columns = ", ".join(f"c{i} INT" for i in range(WIDE))
+        connection.exec_driver_sql(f"CREATE TABLE wide (id INTEGER PRIMARY KEY, {columns})")
+        yield connection
+    engine.dispose()
+
+
+def _rows(conn: Connection, sql: str) -> list[tuple[object, ...]]:
+    return [tuple(r) for r in conn.exec_driver_sql(sql).all()]
+
+
+@pytest.mark.parametrize("count", [0, 1, 199, 200, 201, 450])
+def test_rows_are_stored_in_order_with_consecutive_ids(conn: Connection, count: int) -> None:
+    rows = [(f"key {i}", i) for i in range(count)]
+    insert_rows(conn, "t", ("k", "n"), rows)
+    stored = _rows(conn, "SELECT id, k, n FROM t ORDER BY id")
+    assert stored == [(i + 1, k, n) for i, (k, n) in enumerate(rows)]
+
+
+def test_skipped_conflicts_keep_the_first_row_within_and_across_statements(
+    conn: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(load_bulk, "SQLITE_ROWS_PER_STATEMENT", 3)
+    insert_rows(conn, "t", ("k", "n"), [("old", 0)])
+    rows = [("a", 1), ("old", 2), ("a", 3), ("b", 4), ("c", 5), ("b", 6), ("d", 7)]
+    insert_rows(conn, "t", ("k", "n"), rows, skip_conflicts=True)
+    stored = _rows(conn, "SELECT k, n FROM t ORDER BY id")
+    assert stored == [("old", 0), ("a", 1), ("b", 4), ("c", 5), ("d", 7)]
+
+
+def test_wide_rows_stay_under_the_variable_limit(
+    conn: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(load_bulk, "SQLITE_VARIABLES", 20)  # 2 rows of 7 a statement
+    seen: list[int] = []
+
+    def count(_c: object, _cur: object, sql: str, params: object, _ctx: object,
+              _many: bool) -> None:  # fmt: skip
+        seen.append(sql.count("?"))
+
+    event.listen(conn, "before_cursor_execute", count)
+    rows = [tuple(range(i, i + WIDE)) for i in range(5)]
+    insert_rows(conn, "wide", [f"c{i}" for i in range(WIDE)], rows)
+    assert max(seen) <= 20
+    assert _rows(conn, f"SELECT {', '.join(f'c{i}' for i in range(WIDE))} FROM wide "
+                       "ORDER BY id") == rows  # fmt: skip
+
+
+def test_rows_may_come_from_an_iterator(conn: Connection) -> None:
+    insert_rows(conn, "t", ("k",), iter([("x",), ("y",)]))
+    assert _rows(conn, "SELECT k, n FROM t ORDER BY id") == [("x", None), ("y", None)]
+
+
+def _per_item_literal(values: Sequence[object]) -> str | None:
+    """array_literal as it was before its fast path: every item escaped on its own."""
+    if all(type(v) is int for v in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    if all(type(v) is str for v in values):
+        items = ('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        return "{" + ",".join(items) + "}"
+    return None
+
+
+_PIECES = st.sampled_from(['a', '"', "\\", ",", "{", " ", "é", '","', '"\\', "\x00"])
+_TEXT = st.lists(_PIECES, max_size=5).map("".join) | st.text(max_size=4)
+
+
+@given(st.lists(_TEXT, max_size=6) | st.lists(st.integers(), max_size=4)
+       | st.lists(st.one_of(st.text(max_size=3), st.integers(), st.booleans()), max_size=4))
+def test_array_literal_is_byte_identical_to_escaping_each_item(values: list[object]) -> None:
+    assert array_literal(values) == _per_item_literal(values)
+
+
+@pytest.mark.parametrize("values", [['a"', 'b'], ['"', '"'], ['a', 'b\\'], ['","', ''],
+                                    ['x"', '"y']])  # fmt: skip
+def test_quotes_and_backslashes_in_items_are_escaped(values: list[str]) -> None:
+    assert array_literal(values) == _per_item_literal(values)
+    assert array_literal(values) != '{"' + '","'.join(values) + '"}'
