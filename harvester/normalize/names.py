@@ -9,7 +9,7 @@ the lower-case particles before it ("Jan van der Berg" -> "van der Berg").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from harvester.types import Person
@@ -42,6 +42,8 @@ _ORG_WORDS = frozenset(
 _ORG_STEMS = ("universit", "institut", "statisti", "akademi")
 _ORG_MARK = re.compile(r"[(&\d]|\bet\s+al\b")
 _WORD = re.compile(r"[^\W\d_]+")
+# Person(...) without __init__, fields in order (positional_pickle's slot setter)
+_new_person: Callable[..., Person] = Person._unpickle  # type: ignore[attr-defined]
 
 
 # _split and _make_person both ask about the same cleaned name
@@ -152,17 +154,23 @@ def _make_person(
     given: str | None,
 ) -> Person | None:
     display = clean(name)
-    family, given = clean(family), clean(given)
+    if family is not None:
+        family = clean(family)
+    if given is not None:
+        given = clean(given)
     if display is None:
         if family is None:
             return None
         display = f"{given} {family}" if given else family
     elif family is None and given is None:
-        family, given = split_name(display)
+        # split_name() would clean the name again: a no-op unless it holds "&" (clean
+        # decodes one level of entities a call, so "&amp;lt;" changes twice)
+        family, given = _split(display) if "&" not in display else split_name(display)
     if "," in display and family and not _is_organisation(display):
         display = f"{given} {family}" if given else family
-    # positional: keyword arguments cost ~0.3 µs more per Person
-    return Person(
+    # no __init__: a Person has no __post_init__ to run, and its frozen __init__ costs
+    # one object.__setattr__ a field (~1 µs a Person, most of a new name's cost)
+    return _new_person(
         display,
         family,
         given,

@@ -161,6 +161,9 @@ def _subject(raw: str) -> Subject | tuple[tuple[str, str], ...]:
     if m:
         code = m.group(2).strip()
         return Subject(scheme=m.group(1).lower(), term=code, code=code)
+    if ";" not in raw and "<" not in raw:  # one plain keyword: most subjects
+        keyword = clean(raw)
+        return ((keyword, keyword.casefold()),) if keyword is not None else ()
     parts = (clean(strip_markup(p) if "<" in p else p) for p in raw.split(";"))
     return tuple((p, p.casefold()) for p in parts if p is not None)
 
