@@ -20,17 +20,32 @@ from __future__ import annotations
 import asyncio
 import pickle
 import socket
+import struct
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
 from typing import Any
 
 from .parse_start import spawn, take
-from .parse_worker import HEAD, OK, READY
+from .parse_worker import COUNT, HEAD, OK, OOB, READY
 
 MAX_IN_FLIGHT = 2  # the next task waits in the worker's socket while it runs one
 _RECV = 1 << 18
+_PARTS = 512
 _JOIN_SECONDS = 5.0
+
+
+def _frame_parts(task: object) -> list[memoryview]:
+    """A task's payload: its pickle alone, or (out-of-band buffers, parse_worker.ship)
+    their count and lengths, the pickle, and the buffers as they lie in memory."""
+    buffers: list[pickle.PickleBuffer] = []
+    data = pickle.dumps(task, protocol=5, buffer_callback=buffers.append)
+    if not buffers:
+        return [memoryview(data)]
+    raws = [b.raw() for b in buffers]
+    lengths = struct.pack(f"<{len(raws)}Q", *map(len, raws))
+    return [memoryview(COUNT.pack(len(raws)) + lengths), memoryview(data), *raws]
 
 
 class PoolClosed(BrokenProcessPool):
@@ -58,7 +73,7 @@ class Channel:
         self.all_ready: asyncio.Future[bool] = loop.create_future()
         self.broken = self.closed = False
         self._next_task = READY + 1
-        self._backlog: deque[tuple[int, bytes, asyncio.Future[Any]]] = deque()
+        self._backlog: deque[tuple[int, list[memoryview], asyncio.Future[Any]]] = deque()
         self._workers: list[_Worker] = []
         # workers the CLI spawned before the run (parse_start.prestart), else new ones
         for process, mine in take(workers) or spawn(workers):
@@ -74,7 +89,7 @@ class Channel:
     def submit(self, fn: Callable[..., Any], args: tuple[Any, ...],
                kwargs: dict[str, Any]) -> asyncio.Future[Any]:
         """fn(*args, **kwargs) in a worker; the future holds its result or exception."""
-        payload = pickle.dumps((fn, args, kwargs), protocol=5)
+        payload = _frame_parts((fn, args, kwargs))
         future: asyncio.Future[Any] = self.loop.create_future()
         if self.closed or self.broken:
             future.set_exception(PoolClosed("the parse pool was closed") if self.closed
@@ -105,9 +120,11 @@ class Channel:
             if not future.done():  # a cancelled caller's task is dropped unsent
                 self._send(worker, task, payload, future)
 
-    def _send(self, w: _Worker, task: int, payload: bytes, future: asyncio.Future[Any]) -> None:
+    def _send(self, w: _Worker, task: int, payload: list[memoryview],
+              future: asyncio.Future[Any]) -> None:
         w.tasks[task] = future
-        parts = [memoryview(HEAD.pack(task, len(payload), OK)), memoryview(payload)]
+        kind = OOB if len(payload) > 1 else OK
+        parts = [memoryview(HEAD.pack(task, sum(map(len, payload)), kind)), *payload]
         if w.out:
             w.out.extend(parts)
             return
@@ -118,7 +135,8 @@ class Channel:
 
     def _writable(self, w: _Worker) -> None:
         try:
-            sent = w.sock.sendmsg(w.out)
+            # at most _PARTS buffers a call: the kernel takes no more than 1,024
+            sent = w.sock.sendmsg(w.out if len(w.out) <= _PARTS else islice(w.out, _PARTS))
         except (BlockingIOError, InterruptedError):
             return
         except OSError as exc:

@@ -41,7 +41,7 @@ from harvester.types import Page, Record
 from harvester.warc import render_record
 
 from .parse_channel import Channel, PoolClosed
-from .parse_worker import _worker_start
+from .parse_worker import Shipped, _worker_start
 
 __all__ = ["CHUNK", "ENV_WORKERS", "ParsePool", "Parsed", "PoolClosed", "_worker_start",
            "default_workers", "parse_many", "parse_one"]
@@ -178,7 +178,9 @@ class ParsePool:
             return
         chunk, self._pending = self._pending, []
         futures = [f for _, f in chunk]
-        done = channel.submit(parse_many, ([item for item, _ in chunk],), {})
+        # the bodies travel out of band, straight from the pages' bytes
+        items = [(Shipped(page), *rest) for (page, *rest), _ in chunk]
+        done = channel.submit(parse_many, (items,), {})
 
         def hand_out(result: asyncio.Future[list[Parsed]]) -> None:
             for i, f in enumerate(futures):

@@ -1,10 +1,14 @@
 """The parse worker process: one spawned interpreter serving one socket.
 
 A message either way is a frame: a fixed header (task id, payload length, kind)
-then a protocol-5 pickle. The parent sends `(fn, args, kwargs)`; the worker
-answers with the same task id and either the result (`OK`) or the exception
-(`RAISED`). Task id 0 is the worker's "ready" frame, sent once its imports and
-the parser registry are built.
+then a protocol-5 pickle. A task of kind `OOB` carries its large byte strings
+(page bodies, see Shipped) out of band: the payload is their count and lengths,
+the pickle, then the buffers themselves, which the parent sends straight from
+the pages' bytes: no pickle buffer to grow and copy a chunk of pages into (for
+buffers over 128 KiB glibc maps fresh memory each time, and faults it in). The
+parent sends `(fn, args, kwargs)`; the worker answers with the same task id and
+either the result (`OK`) or the exception (`RAISED`). Task id 0 is the worker's
+"ready" frame, sent once its imports and the parser registry are built.
 
 The worker reads and writes blocking: it has nothing else to do. It exits when
 the socket reaches end of file (the parent closed it, or died: the kernel closes
@@ -14,6 +18,7 @@ this process was still starting.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import signal
@@ -22,10 +27,49 @@ import struct
 import threading
 import time
 import traceback
+from typing import Any
+
+from harvester.types import Page
 
 HEAD = struct.Struct("<QIB")  # task id, payload length, kind
-OK, RAISED = 0, 1
+OK, RAISED, OOB = 0, 1, 2
 READY = 0  # the task id of the worker's first frame
+COUNT = struct.Struct("<I")  # an OOB payload's number of buffers, then their lengths
+
+_OTHER_FIELDS = tuple(f.name for f in dataclasses.fields(Page) if f.name != "body")
+
+
+class Shipped:
+    """A page as it travels to a worker: its body out of band (the parent pickles
+    with a buffer_callback), arriving as an equal Page."""
+
+    __slots__ = ("page",)
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        page = self.page
+        return _landed, (pickle.PickleBuffer(page.body),
+                         *(getattr(page, name) for name in _OTHER_FIELDS))
+
+
+def _landed(body: Any, *others: Any) -> Page:
+    # a copy: `body` is a view of the receive buffer, which the next task reuses
+    return Page(body=bytes(body), **dict(zip(_OTHER_FIELDS, others, strict=True)))
+
+
+def out_of_band(payload: memoryview) -> tuple[memoryview, list[memoryview]]:
+    """An OOB payload's pickle and its buffers (views of `payload`)."""
+    (count,) = COUNT.unpack_from(payload)
+    lengths = struct.unpack_from(f"<{count}Q", payload, COUNT.size)
+    start = COUNT.size + 8 * count
+    end = len(payload) - sum(lengths)
+    buffers, at = [], end
+    for length in lengths:
+        buffers.append(payload[at:at + length])
+        at += length
+    return payload[start:end], buffers
 
 
 def _worker_start(parent: int) -> None:
@@ -47,15 +91,23 @@ def _ready() -> bool:
     return bool(PARSERS)
 
 
-def _read_exactly(sock: socket.socket, size: int) -> bytearray | None:
-    buf = bytearray(size)
-    view, got = memoryview(buf), 0
-    while got < size:
-        n = sock.recv_into(view[got:])
-        if n == 0:
-            return None
-        got += n
-    return buf
+class _Inbox:
+    """One receive buffer, reused from task to task (a fresh megabyte each time is
+    a megabyte of page faults); replaced, never resized, when a task is larger."""
+
+    def __init__(self, size: int) -> None:
+        self.buf = bytearray(size)
+
+    def read(self, sock: socket.socket, size: int) -> memoryview | None:
+        if size > len(self.buf):
+            self.buf = bytearray(size)
+        view, got = memoryview(self.buf)[:size], 0
+        while got < size:
+            n = sock.recv_into(view[got:])
+            if n == 0:
+                return None
+            got += n
+        return view
 
 
 def _send(sock: socket.socket, task: int, kind: int, payload: bytes) -> None:
@@ -88,19 +140,24 @@ def serve(sock: socket.socket, parent: int) -> None:
     _worker_start(parent)
     _ready()
     _send(sock, READY, OK, pickle.dumps(True, protocol=5))
+    heads, bodies = _Inbox(HEAD.size), _Inbox(1 << 20)
     while True:
         try:
-            head = _read_exactly(sock, HEAD.size)
+            head = heads.read(sock, HEAD.size)
             if head is None:
                 break
-            task, length, _kind = HEAD.unpack(head)
-            body = _read_exactly(sock, length)
+            task, length, kind = HEAD.unpack(head)
+            body = bodies.read(sock, length)
             if body is None:
                 break
         except OSError:
             break
         try:
-            fn, args, kwargs = pickle.loads(body)
+            if kind == OOB:
+                data, buffers = out_of_band(body)
+                fn, args, kwargs = pickle.loads(data, buffers=buffers)
+            else:
+                fn, args, kwargs = pickle.loads(body)
             kind, payload = OK, pickle.dumps(fn(*args, **kwargs), protocol=5)
         except Exception as exc:  # handed to the caller, as a pool does
             kind, payload = RAISED, _raised(exc)
