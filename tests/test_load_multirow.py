@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, inspect
 
+from harvester.types import Record
 from pipelines import load_bulk
-from pipelines.db import make_engine
+from pipelines.db import make_engine, upgrade
+from pipelines.load import ensure_source, upsert_records
 from pipelines.load_bulk import array_literal, insert_rows
+from tests.test_load_upsert import T0, T1, make_record
 
 WIDE = 7
 
@@ -73,6 +77,42 @@ def test_rows_may_come_from_an_iterator(conn: Connection) -> None:
     assert _rows(conn, "SELECT k, n FROM t ORDER BY id") == [("x", None), ("y", None)]
 
 
+def _load_and_dump(url: str, records: list[Record]) -> dict[str, list[tuple[object, ...]]]:
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.begin() as c:
+        source_id = ensure_source(c, "s", "pure", None, now=T0)
+    for at in range(0, len(records), 400):
+        with engine.begin() as c:
+            upsert_records(c, source_id, records[at : at + 400], now=T0)
+    with engine.begin() as c:  # a second pass: some changed, the rest unchanged
+        upsert_records(c, source_id, [make_record(n, title=f"New {n}") if n % 3 else r
+                                      for n, r in enumerate(records[::5])], now=T1)  # fmt: skip
+    with engine.connect() as c:
+        dump = {t: sorted((tuple(r) for r in c.exec_driver_sql(f'SELECT * FROM "{t}"')), key=repr)
+                for t in inspect(c).get_table_names()}  # fmt: skip
+    engine.dispose()
+    return dump
+
+
+def test_a_load_stores_the_same_as_with_one_row_a_statement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = [
+        make_record(
+            n,
+            keywords=tuple(f"k{k}" for k in range(n % 5)),
+            authors=make_record(n).authors[: n % 3],
+        )
+        for n in range(1000)
+    ]
+    many = _load_and_dump(f"sqlite:///{tmp_path / 'many.db'}", records)
+    monkeypatch.setattr(load_bulk, "SQLITE_ROWS_PER_STATEMENT", 1)
+    one = _load_and_dump(f"sqlite:///{tmp_path / 'one.db'}", records)
+    assert sum(map(len, one.values())) > 5000
+    assert many == one
+
+
 def _per_item_literal(values: Sequence[object]) -> str | None:
     """array_literal as it was before its fast path: every item escaped on its own."""
     if all(type(v) is int for v in values):
@@ -83,12 +123,15 @@ def _per_item_literal(values: Sequence[object]) -> str | None:
     return None
 
 
-_PIECES = st.sampled_from(['a', '"', "\\", ",", "{", " ", "é", '","', '"\\', "\x00"])
+_PIECES = st.sampled_from(["a", '"', "\\", ",", "{", " ", "é", '","', '"\\', "\x00"])
 _TEXT = st.lists(_PIECES, max_size=5).map("".join) | st.text(max_size=4)
 
 
-@given(st.lists(_TEXT, max_size=6) | st.lists(st.integers(), max_size=4)
-       | st.lists(st.one_of(st.text(max_size=3), st.integers(), st.booleans()), max_size=4))
+@given(
+    st.lists(_TEXT, max_size=6)
+    | st.lists(st.integers(), max_size=4)
+    | st.lists(st.one_of(st.text(max_size=3), st.integers(), st.booleans()), max_size=4)
+)
 def test_array_literal_is_byte_identical_to_escaping_each_item(values: list[object]) -> None:
     assert array_literal(values) == _per_item_literal(values)
 
