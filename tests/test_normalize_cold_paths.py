@@ -99,3 +99,14 @@ def test_one_plain_subject_reads_as_the_semicolon_split_reads_it(raw: str) -> No
         return
     parts = (clean(strip_markup(p) if "<" in p else p) for p in raw.split(";"))
     assert got == tuple((p, p.casefold()) for p in parts if p is not None)
+
+
+@pytest.mark.parametrize("raw", [
+    "a; b", " a ;b ", "x;  y  ;z", "Caf&eacute; ; th&eacute;", "a ;<b>bold</b> ", ";;", " ; ",
+    "one;\u200b two", "tab\t; nbsp\xa0;", "dup; DUP; Dup",
+])  # fmt: skip
+def test_semicolon_parts_read_as_cleaning_each_part_whole_reads_them(raw: str) -> None:
+    # the parts lose their outer spaces before cleaning: the same keywords as before
+    _subject.cache_clear()
+    parts = (clean(strip_markup(p) if "<" in p else p) for p in raw.split(";"))
+    assert _subject(raw) == tuple((p, p.casefold()) for p in parts if p is not None)

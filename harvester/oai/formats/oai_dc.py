@@ -164,8 +164,15 @@ def _subject(raw: str) -> Subject | tuple[tuple[str, str], ...]:
     if ";" not in raw and "<" not in raw:  # one plain keyword: most subjects
         keyword = clean(raw)
         return ((keyword, keyword.casefold()),) if keyword is not None else ()
-    parts = (clean(strip_markup(p) if "<" in p else p) for p in raw.split(";"))
-    return tuple((p, p.casefold()) for p in parts if p is not None)
+    pairs: list[tuple[str, str]] = []
+    for part in raw.split(";"):
+        # "a; b": without its spaces (which cleaning drops anyway) a part takes clean()'s
+        # fast path, not its general one
+        part = part.strip(" ")
+        keyword = clean(strip_markup(part) if "<" in part else part)
+        if keyword is not None:
+            pairs.append((keyword, keyword.casefold()))
+    return tuple(pairs)
 
 
 def _identifiers(
