@@ -1,6 +1,6 @@
 """Spawning the parse workers, possibly before the run asks for them.
 
-A spawned worker spends about 0.4 s importing the parsers before it answers; a
+A spawned worker spends a few tenths of a second importing before it answers; a
 run used to start its workers when the first page came back to be parsed, and
 parsed pages inline meanwhile (~70 of a 500-page harvest, 2 ms each on the event
 loop). `harvester harvest` calls prestart() first thing, so the workers import on
@@ -14,40 +14,70 @@ is terminated rather than waited for.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
-from multiprocessing.process import BaseProcess
+from contextlib import contextmanager, suppress
 
-from .parse_worker import serve
-
-__all__ = ["Spawned", "prestart", "prestarted", "release", "spawn", "stop", "take"]
+__all__ = ["Spawned", "WorkerProcess", "prestart", "prestarted", "release", "spawn", "stop", "take"]
 
 _SOCKET_BUFFER = 4 << 20  # capped by net.core.wmem_max
 
-Spawned = tuple[BaseProcess, socket.socket]  # a worker and the parent's end of its socket
+Spawned = tuple["WorkerProcess", socket.socket]  # a worker and the parent's end of its socket
 
 _early: list[Spawned] = []
 
 
+class WorkerProcess:
+    """A worker process as the channel uses it (multiprocessing.Process's names)."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self._popen = popen
+        self.pid = popen.pid
+
+    @property
+    def exitcode(self) -> int | None:
+        """None while it runs; minus the signal's number when one ended it."""
+        return self._popen.poll()
+
+    def is_alive(self) -> bool:
+        return self._popen.poll() is None
+
+    def join(self, timeout: float | None = None) -> None:
+        with suppress(subprocess.TimeoutExpired):
+            self._popen.wait(timeout)
+
+    def terminate(self) -> None:
+        self._popen.terminate()
+
+    def kill(self) -> None:
+        self._popen.kill()
+
+
 def spawn(workers: int) -> list[Spawned]:
-    """`workers` spawned processes, each serving the other end of a socket pair; the
-    parent's ends are non-blocking, for the event loop."""
-    context = multiprocessing.get_context("spawn")
+    """`workers` new interpreters, each serving the other end of a socket pair; the
+    parent's ends are non-blocking, for the event loop.
+
+    Started as `python -c` with this process's flags and sys.path (what
+    multiprocessing's spawn does), without its extras: its resource tracker process,
+    and re-running the parent's main script (`harvester`'s imports the CLI)."""
+    code = (f"import sys; sys.path[:] = {sys.path!r}; "
+            "from pipelines.parse_worker import main; main()")
+    flags: list[str] = subprocess._args_from_interpreter_flags()  # type: ignore[attr-defined]
     spawned: list[Spawned] = []
-    for i in range(workers):
+    for _ in range(workers):
         mine, theirs = socket.socketpair()
         for end in (mine, theirs):
             # a page or an answer in one piece, not one per wake-up of the other side
             end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SOCKET_BUFFER)
-        process = context.Process(target=serve, args=(theirs, os.getpid()),
-                                  name=f"parse-worker-{i}", daemon=True)
-        process.start()
-        theirs.close()
+        with theirs:
+            popen = subprocess.Popen(
+                [sys.executable, *flags, "-c", code, str(theirs.fileno()), str(os.getpid())],
+                stdin=subprocess.DEVNULL, pass_fds=(theirs.fileno(),))
         mine.setblocking(False)
-        spawned.append((process, mine))
+        spawned.append((WorkerProcess(popen), mine))
     return spawned
 
 

@@ -135,6 +135,15 @@ def _raised(exc: BaseException) -> bytes:
     return pickle.dumps(exc, protocol=5)
 
 
+def main() -> None:
+    """`python -c` entry (parse_start.spawn): argv holds the socket's descriptor and
+    the parent's pid."""
+    import sys
+
+    fd, parent = (int(arg) for arg in sys.argv[1:3])
+    serve(socket.socket(fileno=fd), parent)
+
+
 def serve(sock: socket.socket, parent: int) -> None:
     """The worker's main function (a spawned process's target)."""
     _worker_start(parent)

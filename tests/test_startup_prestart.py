@@ -5,7 +5,6 @@ is not waited for; `harvester harvest` leaves no worker behind, however it ends.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import signal
 from pathlib import Path
@@ -103,4 +102,3 @@ def test_harvest_that_fails_early_leaves_no_worker(tmp_path: Path,
     assert result.exit_code == 2, result.output
     assert len(spawned) == 1, "the harvest command did not prestart its worker"
     assert not spawned[0][0].is_alive()
-    assert multiprocessing.active_children() == []
