@@ -153,7 +153,13 @@ def pooled_rate(bodies: list[bytes], rounds: int, workers: int, repeats: int = 3
     sys.path.insert(0, str(ROOT))
     from pipelines.parse_pool import ParsePool
 
-    call = cold_read_and_map if cold else timed_read_and_map
+    # workers unpickle a function by its module's name, and they do not run this script
+    # as their __main__: hand them the functions of this file imported as a module
+    # (its directory is sys.path[0], which the workers are given)
+    here = (importlib.import_module(Path(__file__).stem) if __name__ == "__main__"
+            else sys.modules[__name__])
+    call: Callable[[bytes], tuple[MappedPage | None, float, int, float, float]] = (
+        here.cold_read_and_map if cold else here.timed_read_and_map)
 
     async def go() -> tuple[float, float, float, float]:
         pool = ParsePool(workers)
