@@ -226,9 +226,9 @@ class Channel:
                 self.loop.remove_writer(w.sock.fileno())
             w.sock.close()
 
-    def close(self) -> None:
-        """Give pending futures PoolClosed and wait for the workers to exit (killing one
-        still busy after _JOIN_SECONDS). Idempotent."""
+    def close(self, wait: bool = True) -> None:
+        """Give pending futures PoolClosed and end the workers: their sockets close, and
+        one that never answered is terminated. `wait`: join() too. Idempotent."""
         if self.closed:
             return
         if not self.broken:
@@ -237,6 +237,13 @@ class Channel:
         for w in self._workers:
             if not w.ready:  # still importing, holds no task: not worth waiting for
                 w.process.terminate()
+        if wait:
+            self.join()
+
+    def join(self) -> None:
+        """Wait for the closed workers to exit, killing one still busy after
+        _JOIN_SECONDS."""
+        for w in self._workers:
             w.process.join(_JOIN_SECONDS)
             if w.process.is_alive():
                 w.process.kill()

@@ -126,6 +126,7 @@ class ParsePool:
         self.in_workers = 0  # pages parsed in worker processes
         self._pending: list[tuple[_Item, asyncio.Future[Parsed]]] = []
         self._flush_soon = False
+        self._closing: list[Channel] = []
 
     def _ready_channel(self) -> Channel | None:
         """The channel when a worker answers; starts the workers on first use."""
@@ -225,9 +226,17 @@ class ParsePool:
             return False
         return True
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         """Stop the workers (pages still out are parsed inline by their callers).
-        Idempotent; a later pooled use starts new workers."""
+        Idempotent; a later pooled use starts new workers. `wait=False` leaves waiting
+        for their exit to join(): they exit while the caller goes on."""
         if self._channel is not None:
             channel, self._channel = self._channel, None
-            channel.close()
+            channel.close(wait)
+            if not wait:
+                self._closing.append(channel)
+
+    def join(self) -> None:
+        """Wait for the workers of close(wait=False) to exit."""
+        while self._closing:
+            self._closing.pop().join()

@@ -137,7 +137,7 @@ async def _run(
                 )
             )
         finally:
-            parser.close()
+            parser.close(wait=False)  # they exit while the run is closed; joined below
             if recorder is not None:
                 recorder.flush()
             reads.shutdown(wait=True)
@@ -150,9 +150,12 @@ async def _run(
         finish_run(conn, run_id, report.status, {s.name: s.to_json() for s in stats}, now())
         record_fill_rates(conn, run_id)  # for the run report's drop flags
 
-    # a database that failed mid-run fails here too: DatabaseError, which the CLI reports
-    in_transaction(engine, close_run, what="closing the run failed on")
-    refresh_after(engine, "the run")
+    try:
+        # a database that failed mid-run fails here too: DatabaseError, the CLI reports it
+        in_transaction(engine, close_run, what="closing the run failed on")
+        refresh_after(engine, "the run")
+    finally:
+        parser.join()
     return report
 
 
