@@ -198,8 +198,9 @@ class ParsePool:
 
     async def call(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T | None:
         """fn(*args, **kwargs) in a worker (fn and its arguments picklable, fn defined at
-        module level); None when no worker is ready, the pool broke or was closed
-        meanwhile: the caller runs it inline. What fn raises is raised here (the same
+        module level in an importable module: a worker does not run the parent's
+        `__main__`, see parse_start.spawn); None when no worker is ready, the pool broke
+        or was closed meanwhile: the caller runs it inline. What fn raises is raised here (the same
         type when it survives pickling, else a RuntimeError naming it). Used for whole
         OAI pages (pipelines/oai_job.py)."""
         channel = self._ready_channel()
