@@ -196,10 +196,12 @@ def files(tree: LexborHTMLParser, base: str) -> list[FileLink]:
     engine set-up (~50 µs) that no other block needs."""
     out: dict[str, FileLink] = {}
     for a in tree.tags("a"):
-        attrs = a.attributes
+        # attrs.get reads one attribute; .attributes would build a dict of all of them,
+        # for every anchor of a big menu (~8 µs of ~80 a 63 KiB page); class only if needed
+        attrs = a.attrs
         href = attrs.get("href") or ""
-        if "document-link" not in (attrs.get("class") or "") and not (
-            "/files/" in href or "/portalfiles/" in href
+        if not ("/files/" in href or "/portalfiles/" in href) and "document-link" not in (
+            attrs.get("class") or ""
         ):
             continue
         url = absolute(base, href)
