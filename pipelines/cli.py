@@ -14,7 +14,13 @@ from typing import Any
 
 import click
 
-from .cli_common import EXIT_OK, EXIT_SOURCE_FAILED, config_option, handle_errors
+from .cli_common import (
+    EXIT_OK,
+    EXIT_SOURCE_FAILED,
+    config_option,
+    echo_report,
+    handle_errors,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,9 +94,7 @@ def harvest(config_path: Path, sources: tuple[str, ...], full: bool, wait: bool,
             return report, stopper.exit_code
 
         report, signalled = asyncio.run(run())
-        for stats in report.sources:
-            click.echo(stats.summary_line())
-        click.echo(f"run {report.run_id}: {report.status}")
+        echo_report(report)
         if metrics_file is not None:
             write_metrics_file(metrics_file, report)
         if signalled is not None:

@@ -47,6 +47,13 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def echo_report(report: Any) -> None:
+    """A run's per-source summary lines, then its id and status (harvest and worker)."""
+    for stats in report.sources:
+        click.echo(stats.summary_line())
+    click.echo(f"run {report.run_id}: {report.status}")
+
+
 def write_metrics_file(path: Path, report: Any) -> None:
     """A run's figures as a Prometheus text file; a file that cannot be written is a
     usage error (exit 2), after the run is committed."""

@@ -17,7 +17,13 @@ from typing import Any
 
 import click
 
-from .cli_common import EXIT_OK, EXIT_SOURCE_FAILED, config_option, handle_errors
+from .cli_common import (
+    EXIT_OK,
+    EXIT_SOURCE_FAILED,
+    config_option,
+    echo_report,
+    handle_errors,
+)
 
 source_option = click.option("--source", "source_names", multiple=True,
                              help="Only this source (repeatable; default: all but OAI-PMH).")
@@ -119,9 +125,7 @@ def worker_command(config_path: Path, source_names: tuple[str, ...], lease_secon
         return report, stopper.exit_code
 
     report, signalled = asyncio.run(run())
-    for stats in report.sources:
-        click.echo(stats.summary_line())
-    click.echo(f"run {report.run_id}: {report.status}")
+    echo_report(report)
     if signalled is not None:
         sys.exit(signalled)
     sys.exit(EXIT_OK if report.ok else EXIT_SOURCE_FAILED)
