@@ -24,9 +24,9 @@ import hashlib
 import struct
 import uuid
 import zlib
-from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
+from types import ModuleType
 from typing import Any
 
 from harvester.types import Page
@@ -37,30 +37,28 @@ _WIRE_ONLY = frozenset({"content-encoding", "content-length", "transfer-encoding
 # a gzip member's header as zlib writes it (no name, no time, OS Unix), then a
 # stored deflate block that is the last: BFINAL=1, BTYPE=00
 _GZIP_STORED = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x01"
-# zlib's levels 0-9 as ISA-L's 0-3; 0 (no compression) stays with zlib
-_ISAL_LEVEL = (-1, 1, 1, 1, 2, 2, 2, 3, 3, 3)
+# zlib's levels 1-9 as ISA-L's 1-3 (index 0 unused: level 0, stored, stays with zlib)
+_ISAL_LEVEL = (0, 1, 1, 1, 2, 2, 2, 3, 3, 3)
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _B32_PAIRS = [a + b for a in _B32 for b in _B32]  # 10 bits -> two base32 letters
 
 
-def _deflaters() -> tuple[Callable[..., Any], Callable[..., bytes]]:
+def _isal() -> ModuleType | None:
     try:
         from isal import isal_zlib
     except ImportError:  # a platform without its wheels: zlib, slower, same format
-        return zlib.compressobj, zlib.compress
-    return isal_zlib.compressobj, isal_zlib.compress
+        return None
+    return isal_zlib
 
 
-_COMPRESSOBJ, _COMPRESS = _deflaters()
-_ISAL = _COMPRESS is not zlib.compress
+_FAST = _isal()
 
 
-def _deflater(compresslevel: int) -> tuple[Callable[..., Any], Callable[..., bytes], int]:
-    """The compressobj and compress functions for `compresslevel` (zlib's scale) and
-    the level to give them."""
-    if _ISAL and 0 < compresslevel <= 9:
-        return _COMPRESSOBJ, _COMPRESS, _ISAL_LEVEL[compresslevel]
-    return zlib.compressobj, zlib.compress, compresslevel
+def _deflater(compresslevel: int) -> tuple[Any, int]:
+    """The zlib-like module for `compresslevel` (zlib's scale) and the level to give it."""
+    if _FAST is not None and 0 < compresslevel <= 9:
+        return _FAST, _ISAL_LEVEL[compresslevel]
+    return zlib, compresslevel
 
 
 def _warc_date(when: datetime | None) -> str:
@@ -91,8 +89,9 @@ def _gzip_member(data: bytes, compresslevel: int) -> bytes:
     if size < STORE_BELOW:
         return b"".join((_GZIP_STORED, struct.pack("<HH", size, size ^ 0xFFFF), data,
                          struct.pack("<II", zlib.crc32(data), size)))
-    _obj, compress, level = _deflater(compresslevel)
-    return compress(data, level, wbits=zlib.MAX_WBITS + 16)
+    deflate, level = _deflater(compresslevel)
+    member: bytes = deflate.compress(data, level, wbits=zlib.MAX_WBITS + 16)
+    return member
 
 
 def _line(value: str) -> str:
@@ -135,8 +134,8 @@ def render_record(page: Page, compresslevel: int = 3, *, truncated: str | None =
         return _gzip_member(b"".join(("".join(warc).encode("utf-8"), head, page.body,
                                       b"\r\n\r\n")), compresslevel)
     # a page's body is not copied into one buffer first
-    compressobj, _compress, level = _deflater(compresslevel)
-    z = compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    deflate, level = _deflater(compresslevel)
+    z = deflate.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
     parts = [z.compress("".join(warc).encode("utf-8")), z.compress(head),
              z.compress(page.body), z.compress(b"\r\n\r\n"), z.flush()]
     return b"".join(parts)
