@@ -18,6 +18,10 @@ from pathlib import Path
 import aiohttp
 import httpx
 import pytest
+from cryptography import x509  # the dev extra's
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from httpserver import Reply, ScriptedServer
 
 from harvester._fetch.resolver import CheckedResolver
@@ -27,13 +31,6 @@ from harvester.politeness import FetchSettings
 
 
 def _self_signed(tmp: Path) -> tuple[Path, Path]:
-    crypto = pytest.importorskip("cryptography")
-    del crypto
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.UTC)
