@@ -18,6 +18,7 @@ from sqlalchemy import Connection, case, func, insert, select, update
 
 from .db import dialect_insert
 from .models import fetched_pages, harvest_run_sources, harvest_runs, publications, sources
+from .state_rows import json_rows
 
 RUN_STATUSES = ("running", "ok", "partial", "failed", "stopped")  # stopped: SIGINT/SIGTERM
 _URLS_PER_QUERY = 5000
@@ -62,8 +63,9 @@ def get_page_states(conn: Connection, urls: Sequence[str]) -> dict[str, PageStat
             t.c.checked_at, t.c.error_reason)
     states: dict[str, PageState] = {}
     for chunk in _chunks(list(dict.fromkeys(urls)), _URLS_PER_QUERY):
-        for row in conn.execute(select(*cols).where(t.c.url.in_(chunk))):
-            states[row.url] = PageState(*row)
+        rows = json_rows(conn, cols, t.c.url, chunk)  # SQLite: one step, not one a row
+        for row in conn.execute(select(*cols).where(t.c.url.in_(chunk))) if rows is None else rows:
+            states[row[0]] = PageState(*row)
     return states
 
 
