@@ -16,6 +16,7 @@ import asyncio
 import logging
 import os
 from concurrent.futures import Executor
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,7 +52,15 @@ def _parse_date(text: str | None) -> datetime | None:
 
 
 class WarcWriter:
-    """Appends pages to `directory`, one new file per writer and per rotation."""
+    """Appends pages to `directory`, one new file per writer and per rotation.
+
+    The writer keeps its file's offset itself and buffers `BUFFER` bytes: tell()
+    is an lseek, and each system call lets the event loop's thread take the GIL,
+    which the write thread must then wait to get back (a re-harvest's 304s are
+    600-byte records, three such calls each with tell() and an 8 KiB buffer).
+    Nothing waits for unsynced records: sync() flushes before a commit points at one."""
+
+    BUFFER = 1 << 20
 
     def __init__(self, directory: Path, *, max_bytes: int = 1 << 30, prefix: str = "harvest",
                  compresslevel: int = 3) -> None:
@@ -62,16 +71,19 @@ class WarcWriter:
         self._seq = 0
         self._file: BinaryIO | None = None
         self._name = ""
+        self._offset = 0  # where the next record starts in self._file
 
     def _open(self) -> BinaryIO:
-        if self._file is not None and self._file.tell() >= self.max_bytes:
+        if self._file is not None and self._offset >= self.max_bytes:
             self.close()
         if self._file is None:
             self.directory.mkdir(parents=True, exist_ok=True)
             self._seq += 1
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
             self._name = f"{self._prefix}-{stamp}-{os.getpid()}-{self._seq:05d}.warc.gz"
-            self._file = open(self.directory / self._name, "ab")  # noqa: SIM115 (kept open)
+            self._file = open(self.directory / self._name, "ab",  # noqa: SIM115 (kept open)
+                              buffering=self.BUFFER)
+            self._offset = self._file.tell()
         return self._file
 
     def write(self, page: Page) -> ArchiveRef:
@@ -80,9 +92,21 @@ class WarcWriter:
     def append(self, member: bytes) -> ArchiveRef:
         """Append a record made by `render_record` (which may run in another process)."""
         out = self._open()
-        offset = out.tell()
-        out.write(member)
+        offset = self._offset
+        try:
+            out.write(member)
+        except OSError:
+            self._drop()  # part of it may be in the file: offsets from here on are unknown
+            raise
+        self._offset = offset + len(member)
         return ArchiveRef(self._name, offset)
+
+    def _drop(self) -> None:
+        """Give up the current file after a failed write: the next record starts a new one."""
+        file, self._file = self._file, None
+        if file is not None:
+            with suppress(OSError):
+                file.close()
 
     def sync(self) -> None:
         """Flush to disk, so a record a database row points at survives a crash."""
