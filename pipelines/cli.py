@@ -1,11 +1,11 @@
-"""The `harvester` command. The only place where errors become exit codes:
+"""The `harvester` command (a harvest's run: pipelines/cli_harvest.py). The only place
+where errors become exit codes:
 0 all good, 1 some source failed (or is being harvested by another run),
 2 usage, config or database error, 130/143 stopped by SIGINT/SIGTERM."""
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import logging
 import sys
@@ -14,13 +14,7 @@ from typing import Any
 
 import click
 
-from .cli_common import (
-    EXIT_OK,
-    EXIT_SOURCE_FAILED,
-    config_option,
-    echo_report,
-    handle_errors,
-)
+from .cli_common import config_option, handle_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,45 +57,10 @@ def harvest(config_path: Path, sources: tuple[str, ...], full: bool, wait: bool,
 
         others = (full, wait, metrics_file is not None, parse_workers is not None)
         return harvest_enqueue(config_path, sources, fetching_options=any(others))
-    from .parse_start import prestarted
+    from .cli_harvest import run_harvest_command
 
-    # the parse workers import on the other core while this process starts the run
-    with prestarted(parse_workers):
-        from .cli_common import write_metrics_file
-        from .config import load_settings
-        from .db import open_database
-        from .progress import progress_printer
-        from .run import harvest as run_harvest
-        from .signals import StopOnSignal
-
-        settings = load_settings(config_path)
-        for name in sources:
-            settings.source(name)  # unknown names are a usage error, before anything runs
-        engine = open_database(settings.database_url)
-        # What start-up built (modules, settings, the engine: most of the process's
-        # objects) lives as long as the run: out of the collector's sight, its full
-        # passes stop walking it again and again (1.3 % of a 304 re-harvest's instructions).
-        gc.freeze()
-
-        def tell(message: str) -> None:
-            click.echo(message, err=True)
-
-        async def run() -> tuple[Any, int | None]:
-            with StopOnSignal(tell) as stopper:
-                report = await run_harvest(settings, engine, sources, progress=progress_printer(),
-                                           full=full, wait=wait, on_wait=tell, stop=stopper.event,
-                                           parse_workers=parse_workers)
-            return report, stopper.exit_code
-
-        report, signalled = asyncio.run(run())
-        echo_report(report)
-        if metrics_file is not None:
-            write_metrics_file(metrics_file, report)
-        if signalled is not None:
-            click.echo(f"run {report.run_id} stopped on request: the pages fetched so far are "
-                       "committed; run again to continue", err=True)
-            sys.exit(signalled)
-        sys.exit(EXIT_OK if report.ok else EXIT_SOURCE_FAILED)
+    run_harvest_command(config_path, sources, full=full, wait=wait, metrics_file=metrics_file,
+                        parse_workers=parse_workers)
 
 
 @main.command()

@@ -1,0 +1,43 @@
+"""Socket reads' buffers come from the heap once the harvest's start-up set glibc's mmap
+threshold (harvester/heap_reads.py), and `harvester harvest` sets it."""
+
+from __future__ import annotations
+
+import platform
+import socket
+from pathlib import Path
+
+import pytest
+
+from harvester.heap_reads import read_buffers_from_heap
+
+glibc = pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
+                           reason="mallopt is glibc's")
+
+
+def _in_heap(address: int) -> bool:
+    """Whether `address` lies in the process's brk heap (glibc's main arena)."""
+    for line in Path("/proc/self/maps").read_text().splitlines():
+        if line.endswith("[heap]"):
+            low, high = (int(part, 16) for part in line.split()[0].split("-"))
+            if low <= address < high:
+                return True
+    return False
+
+
+@glibc
+def test_an_asyncio_sized_read_buffer_comes_from_the_heap() -> None:
+    assert read_buffers_from_heap() is True
+    mine, theirs = socket.socketpair()
+    with mine, theirs:
+        theirs.sendall(b"HTTP/1.1 304 Not Modified\r\n\r\n")
+        # as asyncio reads: the whole 256 KiB allocated, then shrunk to what came
+        data = mine.recv(256 * 1024)
+    assert data.startswith(b"HTTP/1.1 304")
+    assert _in_heap(id(data))  # a bytes object's data is inside it: one allocation
+
+
+def test_the_harvest_command_sets_it_at_start_up() -> None:
+    source = (Path(__file__).resolve().parent.parent / "pipelines" / "cli_harvest.py").read_text()
+    start = source.index("def run_harvest_command")
+    assert "read_buffers_from_heap()" in source[start:source.index("with prestarted", start)]
