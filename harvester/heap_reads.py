@@ -19,7 +19,6 @@ the `harvester harvest` command calls it at start-up.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 __all__ = ["DEFAULT_THRESHOLD", "read_buffers_from_heap"]
 
@@ -30,7 +29,8 @@ DEFAULT_THRESHOLD = 1 << 20  # above asyncio's 256 KiB read buffer (glibc's limi
 def read_buffers_from_heap(threshold: int = DEFAULT_THRESHOLD) -> bool:
     """mallopt(M_MMAP_THRESHOLD, threshold) on glibc; False where that is not available."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(_M_MMAP_THRESHOLD, threshold))
+        # the process's own symbols, libc's among them: ctypes.util.find_library runs
+        # `ldconfig -p` in a subprocess to find the file
+        return bool(ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, threshold))
     except (OSError, AttributeError):
         return False

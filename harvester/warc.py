@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from concurrent.futures import Executor
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from harvester.errors import HarvestError
 from harvester.types import Page
@@ -30,6 +31,7 @@ __all__ = ["REQUESTED", "ArchiveError", "ArchiveRecorder", "ArchiveRef", "WarcWr
            "read_page", "render_record"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 class ArchiveError(HarvestError):
     """An archive file is missing, unreadable, or holds no response at the offset."""
@@ -127,15 +129,20 @@ class ArchiveRecorder:
 
     Answers are handed over in batches, once per turn of the event loop: waking
     the thread for each 304 cost more CPU than writing its record, and an answer
-    still goes to the thread before any page that came after it. No
-    database row points at these records, so they are not synced one by one: the
-    next page commit's sync, or close(), takes them to disk. Call flush() before
-    the executor shuts down."""
+    still goes to the thread before any page that came after it. With `linger`
+    seconds, a batch waits that long (or until BATCH answers) instead: fewer
+    wake-ups of the write thread, each of which takes the GIL from the event
+    loop; what else the caller hands that thread then goes through ahead_of(),
+    which flushes first, so the file keeps the order still. No database row
+    points at these records, so they are not synced one by one: the next page
+    commit's sync, or close(), takes them to disk. Call flush() before the
+    executor shuts down."""
 
     BATCH = 256
 
-    def __init__(self, writer: WarcWriter, executor: Executor) -> None:
+    def __init__(self, writer: WarcWriter, executor: Executor, *, linger: float = 0.0) -> None:
         self.writer, self.executor = writer, executor
+        self.linger = linger
         self.written = 0
         self.failed = 0
         self._pending: list[tuple[Page, str | None]] = []
@@ -146,9 +153,19 @@ class ArchiveRecorder:
             self.flush()
         elif len(self._pending) == 1:
             try:
-                asyncio.get_running_loop().call_soon(self.flush)
+                loop = asyncio.get_running_loop()
             except RuntimeError:  # no event loop: nothing will come back to flush
                 self.flush()
+                return
+            if self.linger > 0:
+                loop.call_later(self.linger, self.flush)
+            else:
+                loop.call_soon(self.flush)
+
+    def ahead_of(self, executor: Executor) -> Executor:
+        """`executor` (the one this recorder writes with), flushing this recorder before
+        each task submitted to it: the answers held go to the thread first."""
+        return _FlushFirst(executor, self)
 
     def flush(self) -> None:
         """Hand the answers held so far to the write thread."""
@@ -170,6 +187,19 @@ class ArchiveRecorder:
                 log.error("archive: cannot write %s: %s", response.url, exc)
                 continue
             self.written += 1
+
+
+class _FlushFirst(Executor):
+    def __init__(self, executor: Executor, recorder: ArchiveRecorder) -> None:
+        self._executor, self._recorder = executor, recorder
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        self._recorder.flush()
+        return self._executor.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._recorder.flush()
+        self._executor.shutdown(wait, cancel_futures=cancel_futures)
 
 
 def read_page(directory: Path, ref: ArchiveRef) -> Page:

@@ -53,6 +53,10 @@ __all__ = ["BATCH", "Progress", "batch_size", "harvest"]
 log = logging.getLogger(__name__)
 
 BATCH = 500  # pages per transaction; HARVESTER_BATCH_SIZE overrides (crash tests use tiny ones)
+# The archive recorder's answers wait this long for company before going to the write
+# thread: 5,000 304s, ~40 hand-overs instead of ~150 (one an event-loop turn), each a
+# wake-up that takes the GIL from the loop: 1.36 -> 1.32 s wall (median of 5).
+RECORDER_LINGER = 0.05
 
 
 def batch_size() -> int:
@@ -117,19 +121,23 @@ async def _run(
     archive = settings.archive.writer() if settings.archive else None
     reads = ThreadPoolExecutor(1, thread_name_prefix="harvest-read")
     writes = ThreadPoolExecutor(1, thread_name_prefix="harvest-write")
+    # every other answer (robots, sitemaps, 304s, errors), RECORDER_LINGER s at a time;
+    # the pipelines' writes flush it first, so the archive keeps the answers' order
+    recorder = (ArchiveRecorder(archive, writes, linger=RECORDER_LINGER)
+                if archive is not None else None)
+    ordered = recorder.ahead_of(writes) if recorder is not None else writes
     parser = ParsePool(parse_workers)
-    plumbing = Plumbing(engine, reads, writes, parser, archive, now, progress)
+    plumbing = Plumbing(engine, reads, ordered, parser, archive, now, progress)
     if any(s.oai for s in sources):  # its imports cost a run without OAI sources 45 ms
         from .oai_run import harvest_oai_source
     async with Fetcher(settings.fetch, **kwargs) as fetcher:  # type: ignore[arg-type]
-        recorder = ArchiveRecorder(archive, writes) if archive is not None else None
-        fetcher.recorder = recorder  # every other answer (robots, sitemaps, 304s, errors)
+        fetcher.recorder = recorder
         try:
             stats = await asyncio.gather(
                 *(
                     harvest_oai_source(s, settings, fetcher, engine, run_id, now=now,
                                        progress=progress, client=client, sleep=sleep, full=full,
-                                       stop=stop, archive=archive, writes=writes,
+                                       stop=stop, archive=archive, writes=ordered,
                                        parser=parser)
                     if s.oai
                     else _harvest_source(s, fetcher, run_id, plumbing, stop)
