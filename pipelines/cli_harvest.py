@@ -32,21 +32,29 @@ def run_harvest_command(config_path: Path, sources: tuple[str, ...], *, full: bo
     read_buffers_from_heap()  # no mmap a socket read: see harvester/heap_reads.py
     # the parse workers import on the other core while this process starts the run
     with prestarted(parse_workers):
-        from .cli_common import write_metrics_file
-        from .config import load_settings
-        from .db import open_database
-        from .progress import progress_printer
-        from .run import harvest as run_harvest
-        from .signals import StopOnSignal
+        # What start-up builds (modules, settings, the engine: most of the process's
+        # objects) lives as long as the run: no collections while it is built (its
+        # imports, ~0.31 -> ~0.28 s CPU; the ~1,600 import-time cycles they would have
+        # freed stay), then out of the collector's sight, so its full passes stop walking
+        # it again and again (1.3 % of a 304 re-harvest's instructions).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            from .cli_common import write_metrics_file
+            from .config import load_settings
+            from .db import open_database
+            from .progress import progress_printer
+            from .run import harvest as run_harvest
+            from .signals import StopOnSignal
 
-        settings = load_settings(config_path)
-        for name in sources:
-            settings.source(name)  # unknown names are a usage error, before anything runs
-        engine = open_database(settings.database_url)
-        # What start-up built (modules, settings, the engine: most of the process's
-        # objects) lives as long as the run: out of the collector's sight, its full
-        # passes stop walking it again and again (1.3 % of a 304 re-harvest's instructions).
-        gc.freeze()
+            settings = load_settings(config_path)
+            for name in sources:
+                settings.source(name)  # unknown names are a usage error, before anything runs
+            engine = open_database(settings.database_url)
+            gc.freeze()
+        finally:
+            if collecting:
+                gc.enable()
 
         def tell(message: str) -> None:
             click.echo(message, err=True)

@@ -1,0 +1,56 @@
+"""`harvester harvest`'s start-up (pipelines/cli_harvest.py): no collections while it
+imports and opens the database, and the collector back on afterwards, however it ends."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from pipelines.cli import main
+
+
+@pytest.fixture
+def collecting() -> Iterator[None]:
+    assert gc.isenabled()
+    yield
+    gc.enable()
+    gc.unfreeze()  # the test process's objects go back to the collector
+
+
+def _config(tmp_path: Path, source: dict[str, object]) -> Path:
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({
+        "database": str(tmp_path / "h.db"),
+        "user_agent": "harvester-tests (+mailto:t@example.org)", "sources": [source]}))
+    return config
+
+
+def test_start_up_runs_without_collections_and_turns_them_back_on(
+        tmp_path: Path, collecting: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+
+    def load_settings_seen(path: Path) -> object:
+        seen.append(gc.isenabled())
+        raise SystemExit(3)  # stop here: what follows is the run
+
+    import pipelines.config
+
+    monkeypatch.setattr(pipelines.config, "load_settings", load_settings_seen)
+    result = CliRunner().invoke(main, ["harvest", "--config", str(tmp_path / "any.yaml")])
+    assert result.exit_code == 3
+    assert seen == [False]  # start-up ran with the collector off
+    assert gc.isenabled()  # and it is back on, though start-up did not finish
+
+
+def test_a_config_error_leaves_the_collector_on(tmp_path: Path, collecting: None) -> None:
+    config = _config(tmp_path, {"name": "x", "platform": "no-such-platform",
+                                "urls": ["https://r.test/1"]})
+    result = CliRunner().invoke(main, ["harvest", "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    assert gc.isenabled()
+
