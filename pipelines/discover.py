@@ -11,10 +11,10 @@ page it dates before our last fetch (pipelines/unchanged.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import NamedTuple
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from harvester.discovery.listing import iter_listing
 from harvester.discovery.seeds import iter_seeds
@@ -25,6 +25,7 @@ from harvester.normalize.identifiers import normalize_url
 
 from .config import SourceSettings
 from .models import fetched_pages, publications
+from .state_rows import json_select
 
 log = logging.getLogger(__name__)
 
@@ -110,13 +111,21 @@ def unlisted_pages(conn: Connection, source_id: int, listed: set[str]) -> list[s
     The listed ones are dropped before any record is looked at: usually all of them
     are listed, and a liveness test per page cost three times the plain read."""
     fp, p = fetched_pages.c, publications.c
-    rows = conn.execute(select(fp.url, fp.source_key).where(
-        fp.source_id == source_id, fp.source_key.is_not(None)))
-    gone = {url: key for url, key in rows if url not in listed}
+    pages = select(fp.url, fp.source_key).where(
+        fp.source_id == source_id, fp.source_key.is_not(None))
+    gone = {url: key for url, key in _rows(conn, pages) if url not in listed}
     keys = sorted(set(gone.values()))
     live: set[str] = set()
     for start in range(0, len(keys), _KEYS_PER_QUERY):
-        live.update(conn.execute(select(p.source_key).where(
+        found = select(p.source_key).where(
             p.source_id == source_id, p.source_key.in_(keys[start:start + _KEYS_PER_QUERY]),
-            p.deleted_at.is_(None))).scalars())
+            p.deleted_at.is_(None))
+        live.update(key for key, in _rows(conn, found))
     return sorted(url for url, key in gone.items() if key in live)
+
+
+def _rows(conn: Connection, stmt: Select[Any]) -> Iterable[Sequence[Any]]:
+    """On SQLite one step for all rows: this runs in the read thread while the event loop
+    sends requests, and sqlite3 hands the GIL over at every step (pipelines/state_rows)."""
+    rows = json_select(conn, stmt)
+    return conn.execute(stmt) if rows is None else rows

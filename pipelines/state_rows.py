@@ -20,10 +20,10 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Connection
+from sqlalchemy import Column, ColumnElement, Connection, Select, func, select
 from sqlalchemy.exc import OperationalError
 
-__all__ = ["json_rows"]
+__all__ = ["json_rows", "json_select"]
 
 _unavailable: set[str] = set()  # databases (by URL) whose SQLite lacks json_group_array
 
@@ -46,6 +46,30 @@ def json_rows(conn: Connection, columns: Sequence[Column[Any]], key: Column[Any]
             raise
         _unavailable.add(str(conn.engine.url))
         return None
+    return _decoded(conn, columns, found)
+
+
+def json_select(conn: Connection, stmt: Select[Any]) -> list[tuple[Any, ...]] | None:
+    """The rows of any SELECT, as tuples, read in one step on SQLite (its rows become
+    one JSON array in a subquery); None when this is not SQLite with its JSON functions:
+    the caller executes `stmt` itself. For text, integer and date-time columns: JSON holds
+    no BLOB and prints a REAL to 15 digits. The rows' order is not promised."""
+    if conn.dialect.name != "sqlite" or str(conn.engine.url) in _unavailable:
+        return None
+    inner = stmt.subquery()
+    wrapped = select(func.json_group_array(func.json_array(*inner.c)))
+    try:
+        found = conn.execute(wrapped).scalar()
+    except OperationalError as exc:
+        if "json_" not in str(exc):
+            raise
+        _unavailable.add(str(conn.engine.url))
+        return None
+    return _decoded(conn, list(stmt.selected_columns), found)
+
+
+def _decoded(conn: Connection, columns: Sequence[ColumnElement[Any]], found: str | None
+             ) -> list[tuple[Any, ...]]:
     rows: list[list[Any]] = json.loads(found) if found else []
     convert = _processors(conn, columns)
     if not any(convert):
@@ -54,7 +78,7 @@ def json_rows(conn: Connection, columns: Sequence[Column[Any]], key: Column[Any]
             for r in rows]
 
 
-def _processors(conn: Connection, columns: Sequence[Column[Any]]
+def _processors(conn: Connection, columns: Sequence[ColumnElement[Any]]
                 ) -> list[Callable[[Any], Any] | None]:
     # a column's result processor as its SELECT applies it: None where the driver's
     # value is the value (text, integers)

@@ -8,15 +8,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Connection, event, select
 from sqlalchemy.engine import Engine
 
+from harvester.types import Record
 from pipelines import state_rows
 from pipelines.db import make_engine, upgrade
-from pipelines.load import ensure_source
+from pipelines.discover import unlisted_pages
+from pipelines.load import ensure_source, upsert_records
 from pipelines.models import fetched_pages
 from pipelines.state import FetchRow, PageState, get_page_states, record_fetches
-from pipelines.state_rows import json_rows
+from pipelines.state_rows import json_rows, json_select
 
 T0 = datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=UTC)
 
@@ -114,3 +116,61 @@ def test_a_sqlite_chunk_of_states_is_read_as_one_aggregate_row(sqlite_url: str) 
     # one statement whose one row is the JSON array of all 300
     assert len(statements) == 1
     assert statements[0].startswith("SELECT json_group_array(")
+
+
+def _select_plainly(engine: Engine, read: Any) -> Any:
+    """`read(conn)` as on a database without JSON functions: the plain SELECTs."""
+    key = str(engine.url)
+    state_rows._unavailable.add(key)
+    try:
+        with engine.connect() as conn:
+            return read(conn)
+    finally:
+        state_rows._unavailable.discard(key)
+
+
+def test_json_select_gives_the_rows_of_the_select_with_their_types(stored: Engine) -> None:
+    t = fetched_pages.c
+    stmt = select(t.url, t.status, t.checked_at, t.source_key).where(t.url.like("https://%"))
+    with stored.connect() as conn:
+        rows = json_select(conn, stmt)
+        plain = [tuple(r) for r in conn.execute(stmt)]
+    if stored.dialect.name != "sqlite":
+        assert rows is None  # the caller runs its SELECT
+        return
+    assert rows is not None and sorted(rows, key=str) == sorted(plain, key=str)
+    assert {r[2] for r in rows} == {r.checked_at for r in _rows()}
+    assert all(r[2].tzinfo is not None for r in rows)
+
+
+def test_json_select_of_no_rows_is_an_empty_list(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    t = fetched_pages.c
+    with engine.connect() as conn:
+        assert json_select(conn, select(t.url).where(t.url == "https://r.test/none")) == []
+    engine.dispose()
+
+
+def test_unlisted_pages_are_the_same_read_in_one_step_or_row_by_row(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        source = ensure_source(conn, "mine", "pure", None, now=T0)
+        upsert_records(conn, source, [Record(url=f"https://r.test/{n}", platform="pure",
+                                             source_key=f"k{n}", title=f"T{n}")
+                                      for n in range(0, 40, 2)], now=T0)  # even keys live
+        record_fetches(conn, source, [
+            FetchRow(url=f"https://r.test/{n}", status=200, etag=None, last_modified=None,
+                     sha256=None, fetched_at=T0, checked_at=T0, source_key=f"k{n}")
+            for n in range(40)])
+    listed = {f"https://r.test/{n}" for n in range(10)}
+
+    def read(conn: Connection) -> list[str]:
+        return unlisted_pages(conn, source, listed)
+
+    with engine.connect() as conn:
+        found = read(conn)
+    engine.dispose()
+    assert found == _select_plainly(engine, read)
+    assert found == sorted(f"https://r.test/{n}" for n in range(10, 40, 2))
