@@ -5,14 +5,15 @@ glibc's default trim threshold every free() returns the top of the heap to the
 OS and the next parse page-faults it back in. Measured on the corpus Pure pages:
 lexbor alone 242 -> 109 µs a page, the whole Pure parser ~1,200 -> ~1,550
 pages/s on one core. A library must not change this for its host process, so
-the `harvester` command (and its parse workers) call `keep_freed_heap()` at
-start-up; other programs may choose to.
+the `harvester` command calls `keep_freed_heap()` at start-up; other programs
+may choose to. The parse workers (started with `python -c`) do not: set there
+too, their CPU a page in bench/e2e.py did not move (1.25 ms both ways, three
+alternating runs), their heap's top being held by what each task leaves.
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 _M_TRIM_THRESHOLD = -1  # <malloc.h>
 DEFAULT_LIMIT = 64 << 20
@@ -21,7 +22,7 @@ DEFAULT_LIMIT = 64 << 20
 def keep_freed_heap(limit: int = DEFAULT_LIMIT) -> bool:
     """mallopt(M_TRIM_THRESHOLD, limit) on glibc; False where that is not available."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(_M_TRIM_THRESHOLD, limit))
+        # the process's own symbols hold libc's: find_library would run `ldconfig -p`
+        return bool(ctypes.CDLL(None).mallopt(_M_TRIM_THRESHOLD, limit))
     except (OSError, AttributeError):
         return False

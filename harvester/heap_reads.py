@@ -13,7 +13,8 @@ heap, which the trim threshold keeps: bench/rehash.py's re-harvest of 5,000
 304s, 1.51 -> 1.37 s wall (median of 5, alternating).
 
 Like keep_freed_heap, a library must not change this for its host process:
-the `harvester harvest` command calls it at start-up.
+the `harvester` command calls it at start-up, right after keep_freed_heap, for
+every subcommand (`harvest`, `worker` and the others read sockets too).
 """
 
 from __future__ import annotations

@@ -25,11 +25,8 @@ def run_harvest_command(config_path: Path, sources: tuple[str, ...], *, full: bo
                         metrics_file: Path | None, parse_workers: int | None) -> NoReturn:
     """Harvest, print the report, and exit: 0 all good, 1 some source failed, 130/143 when
     stopped by SIGINT/SIGTERM (errors are the CLI's handle_errors')."""
-    from harvester.heap_reads import read_buffers_from_heap
-
     from .parse_start import prestarted
 
-    read_buffers_from_heap()  # no mmap a socket read: see harvester/heap_reads.py
     # the parse workers import on the other core while this process starts the run
     with prestarted(parse_workers):
         # What start-up builds (modules, settings, the engine: most of the process's

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import platform
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,26 @@ def test_an_asyncio_sized_read_buffer_comes_from_the_heap() -> None:
     assert _in_heap(id(data))  # a bytes object's data is inside it: one allocation
 
 
-def test_the_harvest_command_sets_it_at_start_up() -> None:
-    source = (Path(__file__).resolve().parent.parent / "pipelines" / "cli_harvest.py").read_text()
-    start = source.index("def run_harvest_command")
-    assert "read_buffers_from_heap()" in source[start:source.index("with prestarted", start)]
+def test_every_command_sets_both_heap_settings_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from harvester import heap, heap_reads
+    from pipelines.cli import main
+
+    calls: list[str] = []
+
+    def recorder(name: str) -> Callable[[], bool]:
+        def setting() -> bool:
+            calls.append(name)
+            return True
+        return setting
+
+    monkeypatch.setattr(heap, "keep_freed_heap", recorder("trim"))
+    monkeypatch.setattr(heap_reads, "read_buffers_from_heap", recorder("mmap"))
+    for command in ("harvest", "worker", "runs"):
+        calls.clear()
+        CliRunner().invoke(main, [command, "--config", str(tmp_path / "missing.yaml")])
+        # the trim threshold first: setting it fixes the mmap threshold, set after it
+        assert calls == ["trim", "mmap"], command
