@@ -90,6 +90,7 @@ def test_no_rows_is_an_empty_list_not_a_fallback(sqlite_url: str) -> None:
     t = fetched_pages.c
     with engine.connect() as conn:
         assert json_rows(conn, [t.url], t.url, ["https://r.test/none"]) == []
+        assert json_select(conn, select(t.url).where(t.url == "https://r.test/none")) == []
     engine.dispose()
 
 
@@ -141,15 +142,6 @@ def test_json_select_gives_the_rows_of_the_select_with_their_types(stored: Engin
     assert rows is not None and sorted(rows, key=str) == sorted(plain, key=str)
     assert {r[2] for r in rows} == {r.checked_at for r in _rows()}
     assert all(r[2].tzinfo is not None for r in rows)
-
-
-def test_json_select_of_no_rows_is_an_empty_list(sqlite_url: str) -> None:
-    engine = make_engine(sqlite_url)
-    upgrade(engine)
-    t = fetched_pages.c
-    with engine.connect() as conn:
-        assert json_select(conn, select(t.url).where(t.url == "https://r.test/none")) == []
-    engine.dispose()
 
 
 def test_unlisted_pages_are_the_same_read_in_one_step_or_row_by_row(db_url: str) -> None:
