@@ -25,6 +25,7 @@ then title by score), which `harvester works --explain` prints.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import re
@@ -62,8 +63,13 @@ class Decision(NamedTuple):
         return json.dumps(dict(self.matched), sort_keys=True, ensure_ascii=False)
 
 
-def _markers(title: str) -> frozenset[str]:
-    return frozenset(w for w in title.split() if _MARKER.match(w))
+# A stored title meets every fresh title of its block, and a prolific author's year holds
+# hundreds: its word count and markers are worked out once, not once a pair.
+@functools.lru_cache(maxsize=16384)
+def _shape(title: str) -> tuple[bool, frozenset[str]]:
+    """(has MIN_WORDS words or more, its numbers and roman numerals)"""
+    words = title.split()
+    return len(words) >= MIN_WORDS, frozenset(w for w in words if _MARKER.match(w))
 
 
 def _types_agree(a: str | None, b: str | None) -> bool:
@@ -97,8 +103,17 @@ def _variants(only_a: set[str], only_b: set[str]) -> bool:
     (behaviour/behavior, system/systems) of a word in the other title only."""
     if not only_a or not only_b:
         return True
-    return all(any(SequenceMatcher(None, w, v).ratio() >= WORD_VARIANT for v in there)
+    return all(any(_variant(w, v) for v in there)
                for here, there in ((only_a, only_b), (only_b, only_a)) for w in here)
+
+
+def _variant(w: str, v: str) -> bool:
+    # the lengths bound difflib's ratio (real_quick_ratio) and most word pairs fail on
+    # them alone: a SequenceMatcher costs microseconds, a block of one author's year
+    # thousands of pairs
+    if 2.0 * min(len(w), len(v)) / (len(w) + len(v)) < WORD_VARIANT:
+        return False
+    return SequenceMatcher(None, w, v).ratio() >= WORD_VARIANT
 
 
 def _ratio(a: str, b: str) -> float:
@@ -112,9 +127,11 @@ def title_match(a: Keys, b: Keys) -> float | None:
     """The similarity score when rule 2 links a and b, else None (block keys assumed equal)."""
     if not a.title or not b.title or (a.doi and b.doi and a.doi != b.doi):
         return None
-    if len(a.title.split()) < MIN_WORDS or len(b.title.split()) < MIN_WORDS:
+    words_a, markers_a = _shape(a.title)
+    words_b, markers_b = _shape(b.title)
+    if not (words_a and words_b) or markers_a != markers_b:
         return None
-    if not _types_agree(a.type, b.type) or _markers(a.title) != _markers(b.title):
+    if not _types_agree(a.type, b.type):
         return None
     score = title_similarity(a.title, b.title)
     return round(score, 4) if score >= THRESHOLD else None
