@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -101,12 +101,22 @@ def store_page(
     live = [i for i in latest.values() if i.record is not None]
     hashes = {i.key: json_and_hash(i.record)[1] for i in live if i.record is not None}
     fresh = [i for i in live if known.get(i.key, (None,))[0] != hashes[i.key]]
-    loaded = LoadStats()
-    if fresh:
-        loaded = upsert_records(conn, source_id, [i.record for i in fresh if i.record], now=now)
-        _set_deleted(conn, source_id, [(i.key, None) for i in fresh])
     dead = [i for i in latest.values() if i.record is None]
-    deleted = _tombstones(conn, source_id, dead, now) if dead else 0
+    dead_state = _deleted_at(conn, source_id, dead) if dead else {}
+    # tombstones never seen before need a row: written in the same load as the fresh
+    # records (a load's fixed cost, ~2 ms of SQL a call, is paid once a page)
+    unseen = [Record(url="", platform="oai", source_key=i.key)
+              for i in dead if i.key not in dead_state]
+    loaded = LoadStats()
+    if fresh or unseen:
+        loaded = upsert_records(conn, source_id,
+                                [i.record for i in fresh if i.record] + unseen, now=now)
+        # the unseen are new rows (absent from publications a moment ago), not the page's
+        loaded = replace(loaded, new=loaded.new - len(unseen))
+        _set_deleted(conn, source_id, [(i.key, None) for i in fresh])
+    newly = [i for i in dead if dead_state.get(i.key) is None]
+    _set_deleted(conn, source_id, [(i.key, _when(i.datestamp, now)) for i in newly])
+    deleted = len(newly)
     rows = [
         {
             "source_id": source_id,
@@ -160,19 +170,14 @@ def _upsert_oai_records(conn: Connection, rows: list[dict[str, Any]]) -> None:
     conn.execute(stmt, rows)
 
 
-def _tombstones(conn: Connection, source_id: int, dead: list[Listed], now: datetime) -> int:
-    """Mark deleted records; a record first seen as deleted gets a row of its own.
-    Returns how many records became deleted (already deleted ones are not counted)."""
+def _deleted_at(conn: Connection, source_id: int, dead: list[Listed]
+                ) -> dict[str, datetime | None]:  # fmt: skip
+    """deleted_at of the stored publications among `dead` (None: stored and live); the
+    records never stored are absent. A record already deleted is not counted again."""
     p = publications.c
     keys = [i.key for i in dead]
-    state = dict(conn.execute(select(p.source_key, p.deleted_at).where(
+    return dict(conn.execute(select(p.source_key, p.deleted_at).where(
         p.source_id == source_id, one_of(conn, p.source_key, keys))).all())
-    unseen = [Record(url="", platform="oai", source_key=k) for k in keys if k not in state]
-    if unseen:
-        upsert_records(conn, source_id, unseen, now=now)
-    newly = [i for i in dead if state.get(i.key) is None]
-    _set_deleted(conn, source_id, [(i.key, _when(i.datestamp, now)) for i in newly])
-    return len(newly)
 
 
 def _when(datestamp: str, now: datetime) -> datetime:
