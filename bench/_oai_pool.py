@@ -73,6 +73,7 @@ def pooled_rate(bodies: list[bytes], rounds: int, workers: int, repeats: int = 3
 
     sys.path.insert(0, str(ROOT))
     from pipelines.parse_pool import ParsePool
+    from pipelines.parse_worker import ShippedBytes
 
     # workers unpickle a function by its module's name: this module, found on the
     # sys.path they are given (bench/ is its first entry when a bench script runs)
@@ -91,7 +92,7 @@ def pooled_rate(bodies: list[bytes], rounds: int, workers: int, repeats: int = 3
 
             async def one(body: bytes) -> int:
                 async with slots:
-                    got = await pool.call(call, body)
+                    got = await pool.call(call, ShippedBytes(body))  # as oai_job sends it
                 assert got is not None
                 mapped, cpu, pid, start, end = got
                 assert mapped is not None

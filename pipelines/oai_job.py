@@ -38,6 +38,7 @@ from .oai_state import (
 )
 from .oai_windows import Window
 from .parse_pool import ParsePool
+from .parse_worker import ShippedBytes
 from .stats import SourceStats
 
 __all__ = ["MAX_WINDOW_RESTARTS", "OWN_POOL_AFTER", "AnswerArchive", "HarvestJob", "Progress",
@@ -177,8 +178,8 @@ class HarvestJob:
         if pool is None and self.pages > OWN_POOL_AFTER:
             pool = self.own_parser = self.own_parser or ParsePool()
         if pool is not None:
-            mapped = await pool.call(read_and_map, body, url, prefix, self.namespace, base,
-                                     recover=self.oai.recover)
+            mapped = await pool.call(read_and_map, ShippedBytes(body), url, prefix,
+                                     self.namespace, base, recover=self.oai.recover)
             if mapped is not None:
                 return mapped
         return map_page(read_list_records(body, url, prefix, recover=self.oai.recover),

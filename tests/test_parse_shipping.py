@@ -11,7 +11,7 @@ import pytest
 
 from harvester.types import Page
 from pipelines.parse_channel import _frame_parts
-from pipelines.parse_worker import COUNT, Shipped, out_of_band
+from pipelines.parse_worker import COUNT, Shipped, ShippedBytes, out_of_band
 
 PAGES = [
     Page("https://repo.example.org/p/1", b"<html>one</html>"),
@@ -65,3 +65,14 @@ def test_the_landed_body_is_a_copy_not_a_view_of_the_receive_buffer() -> None:
 def test_out_of_band_splits_any_number_of_buffers(count: int) -> None:
     pages = [Page(f"https://repo.example.org/p/{i}", bytes([i]) * (i + 1)) for i in range(count)]
     assert _received(_frame_parts(([Shipped(p) for p in pages],))) == (pages,)
+
+
+def test_shipped_bytes_arrive_as_equal_bytes_sent_from_their_own_memory() -> None:
+    body = bytes(range(256)) * 500
+    parts = _frame_parts((len, (ShippedBytes(body), "oai_dc"), {}))
+    assert parts[-1].obj is body  # no copy into the pickle
+    payload = bytearray(b"".join(parts))
+    data, buffers = out_of_band(memoryview(payload))
+    _fn, (landed, prefix), _kwargs = pickle.loads(data, buffers=buffers)
+    payload[-len(body):] = b"x" * len(body)  # the receive buffer, reused by the next task
+    assert type(landed) is bytes and landed == body and prefix == "oai_dc"
