@@ -27,7 +27,7 @@ from harvester.types import Record
 
 from .load import upsert_records
 from .merge import merge_page
-from .oai_state import DONE, FAILED, Pending, pending_enrichment, set_enrich_state
+from .oai_enrich_queue import DONE, FAILED, Pending, pending_enrichment, set_enrich_state
 from .stats import NOT_FAILURES, SourceStats
 
 log = logging.getLogger(__name__)

@@ -11,26 +11,23 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 
 from harvester.errors import DiscoveryError
 from harvester.types import Record
 
 from .db import dialect_insert
 from .load import LoadStats, upsert_records
-from .load_bulk import one_of
+from .load_bulk import driver_value, is_postgres, one_of, quoted, sqlite_insert_rows
 from .load_rows import json_and_hash
-from .merge import record_from_json
 from .models import oai_checkpoints, oai_records, publications
+from .oai_enrich_queue import PENDING
 from .oai_windows import parse_stamp
-
-PENDING, DONE, FAILED = "pending", "done", "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,24 +110,18 @@ def store_page(
                                 [i.record for i in fresh if i.record] + unseen, now=now)
         # the unseen are new rows (absent from publications a moment ago), not the page's
         loaded = replace(loaded, new=loaded.new - len(unseen))
-        _set_deleted(conn, source_id, [(i.key, None) for i in fresh])
+        if fresh:
+            _revive(conn, source_id, [i.key for i in fresh])
     newly = [i for i in dead if dead_state.get(i.key) is None]
     _set_deleted(conn, source_id, [(i.key, _when(i.datestamp, now)) for i in newly])
     deleted = len(newly)
-    rows = [
-        {
-            "source_id": source_id,
-            "source_key": i.key,
-            "datestamp": i.datestamp,
-            "oai_hash": hashes.get(i.key),
-            "landing_url": (i.record.url or None) if i.record else None,
-            "enrich_state": _enrich_state(i, known, hashes, enrich),
-            "listed_at": now,
-            "listed_run": run_id,
-        }
+    stamp = now if is_postgres(conn) else driver_value(conn, oai_records, "listed_at", now)
+    _upsert_oai_records(conn, [
+        (source_id, i.key, i.datestamp, hashes.get(i.key),
+         (i.record.url or None) if i.record else None,
+         _enrich_state(i, known, hashes, enrich), stamp, run_id)
         for i in latest.values()
-    ]
-    _upsert_oai_records(conn, rows)
+    ])
     conn.execute(
         update(publications)
         .where(publications.c.source_id == source_id, publications.c.missing_since.is_not(None),
@@ -161,13 +152,37 @@ def _known_hashes(
     return {k: (h, s) for k, h, s in conn.execute(query)}
 
 
-def _upsert_oai_records(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    stmt = dialect_insert(conn, oai_records)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["source_id", "source_key"],
-        set_={k: stmt.excluded[k] for k in rows[0] if k not in ("source_id", "source_key")},
-    )
-    conn.execute(stmt, rows)
+_OAI_COLUMNS = ("source_id", "source_key", "datestamp", "oai_hash", "landing_url",
+                "enrich_state", "listed_at", "listed_run")
+
+
+def _upsert_oai_records(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Rows in _OAI_COLUMNS order, inserted or updated by (source_id, source_key)."""
+    if is_postgres(conn):
+        stmt = dialect_insert(conn, oai_records)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source_id", "source_key"],
+            set_={k: stmt.excluded[k] for k in _OAI_COLUMNS[2:]},
+        )
+        conn.execute(stmt, [dict(zip(_OAI_COLUMNS, row, strict=True)) for row in rows])
+        return
+    # SQLite: multi-row VALUES statements; a Core executemany built the parameters of
+    # every row in Python (~10 µs a record, a page's rows every page)
+    names = quoted(conn, _OAI_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _OAI_COLUMNS[2:])
+    sqlite_insert_rows(conn, f"INSERT INTO oai_records ({names}) VALUES ",
+                       f" ON CONFLICT (source_id, source_key) DO UPDATE SET {updates}",
+                       len(_OAI_COLUMNS), rows)
+
+
+def _revive(conn: Connection, source_id: int, keys: list[str]) -> None:
+    """Clear deleted_at of the stored records among `keys` (listed live again), in one
+    statement."""
+    p = publications.c
+    conn.execute(update(publications)
+                 .where(p.source_id == source_id, p.deleted_at.is_not(None),
+                        one_of(conn, p.source_key, keys))
+                 .values(deleted_at=None))
 
 
 def _deleted_at(conn: Connection, source_id: int, dead: list[Listed]
@@ -188,8 +203,9 @@ def _when(datestamp: str, now: datetime) -> datetime:
 
 
 def _set_deleted(
-    conn: Connection, source_id: int, marks: list[tuple[str, datetime | None]]
+    conn: Connection, source_id: int, marks: list[tuple[str, datetime]]
 ) -> None:
+    """deleted_at of each (key, when): the tombstones."""
     if not marks:
         return
     p = publications.c
@@ -198,8 +214,6 @@ def _set_deleted(
         .where(p.source_id == source_id, p.source_key == bindparam("b_key"))
         .values(deleted_at=bindparam("b_at"))
     )
-    if all(at is None for _, at in marks):  # revived records: only rows that were deleted
-        stmt = stmt.where(p.deleted_at.is_not(None))
     conn.execute(stmt, [{"b_key": k, "b_at": at} for k, at in marks])
 
 
@@ -214,37 +228,3 @@ def mark_missing(conn: Connection, source_id: int, since_run: int, now: datetime
         .values(missing_since=now)
     )
     return int(result.rowcount or 0)
-
-
-@dataclass(frozen=True, slots=True)
-class Pending:
-    key: str
-    url: str
-    record: Record  # the stored OAI-only record
-
-
-def pending_enrichment(conn: Connection, source_id: int, limit: int) -> list[Pending]:
-    p, r = publications.c, oai_records.c
-    query = (
-        select(r.source_key, r.landing_url, p.record_json)
-        .join(publications, and_(p.source_id == r.source_id, p.source_key == r.source_key))
-        .where(r.source_id == source_id, r.enrich_state == PENDING)
-        .order_by(r.source_key)
-        .limit(limit)
-    )
-    return [Pending(k, url, record_from_json(json.loads(blob)))
-            for k, url, blob in conn.execute(query)]
-
-
-def set_enrich_state(conn: Connection, source_id: int, keys: Sequence[str], state: str) -> None:
-    if keys:
-        r = oai_records.c
-        conn.execute(update(oai_records)
-                     .where(r.source_id == source_id, one_of(conn, r.source_key, list(keys)))
-                     .values(enrich_state=state))
-
-
-def count_pending(conn: Connection, source_id: int) -> int:
-    r = oai_records.c
-    query = select(func.count()).where(r.source_id == source_id, r.enrich_state == PENDING)
-    return int(conn.execute(query).scalar_one())
