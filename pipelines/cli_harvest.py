@@ -25,7 +25,8 @@ def run_harvest_command(config_path: Path, sources: tuple[str, ...], *, full: bo
                         metrics_file: Path | None, parse_workers: int | None) -> NoReturn:
     """Harvest, print the report, and exit: 0 all good, 1 some source failed, 130/143 when
     stopped by SIGINT/SIGTERM (errors are the CLI's handle_errors')."""
-    from .parse_start import prestarted
+    from .parse_start import prestarted, release
+    from .rerun import all_harvested_before
 
     # the parse workers import on the other core while this process starts the run
     with prestarted(parse_workers):
@@ -47,6 +48,9 @@ def run_harvest_command(config_path: Path, sources: tuple[str, ...], *, full: bo
             settings = load_settings(config_path)
             for name in sources:
                 settings.source(name)  # unknown names are a usage error, before anything runs
+            names = list(sources) or [s.name for s in settings.sources]
+            if all_harvested_before(settings.database_url, names):
+                release()  # a re-harvest parses little: the pool spawns workers if it must
             engine = open_database(settings.database_url)
             gc.freeze()
         finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,38 @@ def test_harvest_that_fails_early_leaves_no_worker(tmp_path: Path,
     assert result.exit_code == 2, result.output
     assert len(spawned) == 1, "the harvest command did not prestart its worker"
     assert not spawned[0][0].is_alive()
+
+
+@pytest.mark.parametrize(("stored", "kept"), [(True, 0), (False, 1)])
+def test_a_reharvest_lets_its_prestarted_workers_go(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stored: bool, kept: int) -> None:
+    import yaml
+    from sqlalchemy import insert
+
+    import pipelines.db
+    from pipelines.load import ensure_source
+    from pipelines.models import fetched_pages
+
+    database = tmp_path / "h.db"
+    engine = pipelines.db.open_database(f"sqlite:///{database}")
+    with engine.begin() as conn:
+        source_id = ensure_source(conn, "web", "pure", None)
+        if stored:
+            conn.execute(insert(fetched_pages).values(
+                url="https://repo.example.org/p/1", source_id=source_id, status=200,
+                checked_at=datetime.now(UTC), attempts=1))
+    engine.dispose()
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({
+        "database": str(database), "user_agent": "harvester-tests (+mailto:t@example.org)",
+        "sources": [{"name": "web", "platform": "pure", "urls": ["https://repo.example.org/p/1"]}]}))
+    early: list[int] = []
+
+    def open_database_seen(url: str) -> object:
+        early.append(len(parse_start._early))
+        raise SystemExit(3)  # stop here: what follows is the run
+
+    monkeypatch.setattr(pipelines.db, "open_database", open_database_seen)
+    result = CliRunner().invoke(main, ["harvest", "--config", str(config), "--parse-workers", "1"])
+    assert result.exit_code == 3, result.output
+    assert early == [kept]
