@@ -9,8 +9,9 @@ cores the run itself needs. For such a run the CLI lets the prestarted workers g
 the run's pool spawns its own on the first page it has to parse (parsing inline while
 they start).
 
-Asked through the standard library's sqlite3, read-only, before the run opens its
-engine: any doubt (PostgreSQL, no file yet, an older schema, a locked file) answers
+Asked before the run opens its engine, through the driver itself (sqlite3 read-only;
+psycopg with a short connect timeout, in a read-only transaction): any doubt (no file
+yet, an older schema, a locked file, a server that does not answer at once) answers
 False, which keeps the workers.
 """
 
@@ -39,20 +40,48 @@ def sqlite_path(database_url: str) -> Path | None:
     return Path(path)
 
 
+def postgres_conninfo(database_url: str) -> str | None:
+    """libpq's URI for a SQLAlchemy PostgreSQL URL (None for anything else)."""
+    scheme, sep, rest = database_url.partition("://")
+    if not sep or scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+        return None
+    return f"postgresql://{rest}"
+
+
 def all_harvested_before(database_url: str, names: Sequence[str]) -> bool:
-    """True when the SQLite database holds pages or OAI records of every named source."""
-    path = sqlite_path(database_url)
-    if path is None or not names or not path.is_file():
+    """True when the database holds pages or OAI records of every named source."""
+    wanted = sorted(set(names))
+    if not wanted:
         return False
+    path = sqlite_path(database_url)
+    if path is not None:
+        return path.is_file() and _sqlite_count(path, wanted) == len(wanted)
+    conninfo = postgres_conninfo(database_url)
+    return conninfo is not None and _postgres_count(conninfo, wanted) == len(wanted)
+
+
+def _sqlite_count(path: Path, names: list[str]) -> int:
     try:
         conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=0.5)
     except sqlite3.Error:
-        return False
+        return -1
     try:
-        marks = ", ".join("?" * len(set(names)))
-        (count,) = conn.execute(_KNOWN.format(names=marks), sorted(set(names))).fetchone()
+        query = _KNOWN.format(names=", ".join("?" * len(names)))
+        return int(conn.execute(query, names).fetchone()[0])
     except sqlite3.Error:
-        return False
+        return -1
     finally:
         conn.close()
-    return bool(count == len(set(names)))
+
+
+def _postgres_count(conninfo: str, names: list[str]) -> int:
+    import psycopg  # the run's own driver: imported by its engine a moment later anyway
+
+    try:
+        with psycopg.connect(conninfo, connect_timeout=2) as conn:
+            conn.read_only = True
+            query = _KNOWN.format(names=", ".join(["%s"] * len(names)))
+            row = conn.execute(query, names).fetchone()
+            return int(row[0]) if row else -1
+    except (psycopg.Error, ValueError):  # ValueError: a URI libpq cannot take
+        return -1

@@ -12,14 +12,13 @@ from sqlalchemy import insert
 from pipelines.db import open_database
 from pipelines.load import ensure_source
 from pipelines.models import fetched_pages, oai_records
-from pipelines.rerun import all_harvested_before, sqlite_path
+from pipelines.rerun import all_harvested_before, postgres_conninfo, sqlite_path
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 
 
-def _database(tmp_path: Path) -> str:
+def _database(url: str) -> str:
     """web: one fetched page; oai: one listed record; new: a source with nothing yet."""
-    url = f"sqlite:///{tmp_path / 'harvest.db'}"
     engine = open_database(url)
     with engine.begin() as conn:
         web = ensure_source(conn, "web", "pure", None, now=NOW)
@@ -35,23 +34,24 @@ def _database(tmp_path: Path) -> str:
     return url
 
 
-def test_sources_with_pages_or_oai_records_are_a_reharvest(tmp_path: Path) -> None:
-    url = _database(tmp_path)
+def test_sources_with_pages_or_oai_records_are_a_reharvest(db_url: str) -> None:
+    url = _database(db_url)
     assert all_harvested_before(url, ["web"])
     assert all_harvested_before(url, ["web", "oai", "web"])
 
 
 @pytest.mark.parametrize("names", [["new"], ["web", "new"], ["web", "unknown"], []])
-def test_a_source_without_anything_stored_is_a_first_harvest(tmp_path: Path,
+def test_a_source_without_anything_stored_is_a_first_harvest(db_url: str,
                                                              names: list[str]) -> None:
-    assert not all_harvested_before(_database(tmp_path), names)
+    assert not all_harvested_before(_database(db_url), names)
 
 
 def test_no_file_another_schema_or_another_database_keep_the_workers(tmp_path: Path) -> None:
     assert not all_harvested_before(f"sqlite:///{tmp_path / 'absent.db'}", ["web"])
     (tmp_path / "other.db").write_bytes(b"not a database at all" * 100)
     assert not all_harvested_before(f"sqlite:///{tmp_path / 'other.db'}", ["web"])
-    assert not all_harvested_before("postgresql://postgres@127.0.0.1/test", ["web"])
+    # a server that refuses (port 1), and a database without the tables
+    assert not all_harvested_before("postgresql+psycopg://postgres@127.0.0.1:1/test", ["web"])
     assert not (tmp_path / "absent.db").exists()  # asking made no file
 
 
@@ -63,3 +63,18 @@ def test_no_file_another_schema_or_another_database_keep_the_workers(tmp_path: P
 ])
 def test_only_plain_sqlite_files_are_looked_at(url: str, path: Path | None) -> None:
     assert sqlite_path(url) == path
+
+
+@pytest.mark.parametrize(("url", "conninfo"), [
+    ("postgresql+psycopg://u:p@h:5433/db?sslmode=require",
+     "postgresql://u:p@h:5433/db?sslmode=require"),
+    ("postgresql://u@h/db", "postgresql://u@h/db"),
+    ("mysql://u@h/db", None), ("sqlite:///x.db", None), ("postgresql+asyncpg://u@h/db", None),
+])
+def test_postgres_urls_are_asked_through_libpq(url: str, conninfo: str | None) -> None:
+    assert postgres_conninfo(url) == conninfo
+
+
+@pytest.mark.postgres
+def test_a_postgres_database_without_the_schema_keeps_the_workers(pg_url: str) -> None:
+    assert not all_harvested_before(pg_url, ["web"])
