@@ -103,13 +103,16 @@ def upsert_records(
     *,
     now: datetime,
     fetches: Mapping[str, FetchRef] | None = None,
+    shapes: Mapping[str, tuple[str, str]] | None = None,
 ) -> LoadStats:
     """Insert new, update changed and skip unchanged records of one source.
 
     Records are keyed by (source_id, source_key); with duplicate keys in one
     call the last record wins. Runs inside the caller's transaction. `fetches`
     names the fetch each record came from, by source key, for its version row
-    (default: the record's url, no hash).
+    (default: the record's url, no hash). `shapes`: `json_and_hash` of records the
+    caller has already worked it out for, by source key (the OAI harvest compares
+    hashes before loading); it must be of that very record.
     """
     for record in records:
         if not isinstance(record, Record):
@@ -121,7 +124,7 @@ def upsert_records(
     for batch in chunks(list(latest.values()), BATCH_SIZE):
         with _collector_paused():
             try:
-                total = total + _load_batch(conn, source_id, batch, now, fetches)
+                total = total + _load_batch(conn, source_id, batch, now, fetches, shapes)
                 settle(conn)
             except BaseException:
                 abandon(conn)
@@ -156,8 +159,12 @@ def _load_batch(
     batch: list[Record],
     now: datetime,
     fetches: Mapping[str, FetchRef] | None,
+    known: Mapping[str, tuple[str, str]] | None = None,
 ) -> LoadStats:
-    shapes = {r.source_key: R.json_and_hash(r) for r in batch}
+    if known:
+        shapes = {r.source_key: known.get(r.source_key) or R.json_and_hash(r) for r in batch}
+    else:
+        shapes = {r.source_key: R.json_and_hash(r) for r in batch}
     if any(has_nul(r, shapes[r.source_key][0]) for r in batch):
         # PostgreSQL cannot store U+0000: drop it (on SQLite too, so both hold the same)
         batch = list({r.source_key: r for r in map(strip_nul, batch)}.values())

@@ -96,7 +96,8 @@ def store_page(
     keys = list(latest)
     known = _known_hashes(conn, source_id, keys)
     live = [i for i in latest.values() if i.record is not None]
-    hashes = {i.key: json_and_hash(i.record)[1] for i in live if i.record is not None}
+    shapes = {i.key: json_and_hash(i.record) for i in live if i.record is not None}
+    hashes = {key: shape[1] for key, shape in shapes.items()}
     fresh = [i for i in live if known.get(i.key, (None,))[0] != hashes[i.key]]
     dead = [i for i in latest.values() if i.record is None]
     dead_state = _deleted_at(conn, source_id, dead) if dead else {}
@@ -107,7 +108,8 @@ def store_page(
     loaded = LoadStats()
     if fresh or unseen:
         loaded = upsert_records(conn, source_id,
-                                [i.record for i in fresh if i.record] + unseen, now=now)
+                                [i.record for i in fresh if i.record] + unseen, now=now,
+                                shapes=shapes)
         # the unseen are new rows (absent from publications a moment ago), not the page's
         loaded = replace(loaded, new=loaded.new - len(unseen))
         if fresh:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -72,3 +73,25 @@ def test_the_next_page_updates_revives_and_deletes(engine: Engine) -> None:
     assert listed["oai:repo:250"][0] != before["oai:repo:250"][0]
     assert listed["oai:repo:251"][0] == before["oai:repo:251"][0]
     assert listed["oai:repo:5"][0] is None
+
+
+def test_the_hashes_compared_are_not_worked_out_again_by_the_load(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipelines.load_rows
+
+    real = pipelines.load_rows.json_and_hash
+    loaded: list[str] = []
+
+    def counted(record: Record) -> tuple[str, str]:
+        loaded.append(record.source_key)
+        return real(record)
+
+    monkeypatch.setattr(pipelines.load_rows, "json_and_hash", counted)  # the load's own calls
+    with engine.begin() as conn:
+        source_id = ensure_source(conn, "repo", "oai", None, now=NOW)
+        store_page(conn, source_id, _page(20, {4}), run_id=1, enrich=False, now=NOW)
+    assert loaded == ["oai:repo:4"]  # only the tombstone's blank row, which store_page never hashed
+    with engine.connect() as conn:
+        stored = dict(conn.execute(select(publications.c.source_key,
+                                          publications.c.content_hash)).all())
+    assert stored["oai:repo:9"] == real(_record(9))[1]
