@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
@@ -50,5 +51,30 @@ def get_or_create(
     missing = [rows[k] for k in rows if k not in ids]
     if missing:
         insert_rows(conn, table, columns, missing, skip_conflicts=True)
+        if not is_postgres(conn):
+            made = [m[0] for m in missing]
+            ids.update(sqlite_new_ids(conn, table.name, key.name, made) or {})
         select_ids([k for k in rows if k not in ids])
     return ids
+
+
+def sqlite_new_ids(
+    conn: Connection, table: str, key: str, keys: list[str], where: str = "",
+    params: tuple[Any, ...] = (),
+) -> dict[str, int] | None:  # fmt: skip
+    """SQLite: the ids of the rows just inserted with these keys, in this order, by one
+    range scan instead of a keyed SELECT (~2 µs a person of a loaded record).
+
+    Under the write lock the inserting transaction holds, one INSERT's rows get
+    consecutive rowids ending at last_insert_rowid(). The scan checks that: the
+    range must hold exactly these keys in this order. None when it does not (a row
+    skipped as a conflict), and the caller reads the ids by key.
+    """
+    last = int(conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
+    first = last - len(keys) + 1
+    got = conn.exec_driver_sql(
+        f"SELECT {key} FROM {table} WHERE id BETWEEN ? AND ?{where} ORDER BY id",
+        (first, last, *params)).scalars().all()  # fmt: skip
+    if list(got) != keys:
+        return None
+    return dict(zip(keys, range(first, last + 1), strict=True))
