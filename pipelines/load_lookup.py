@@ -38,11 +38,18 @@ def get_or_create(
         for chunk in chunks(keys, KEYS_PER_QUERY):
             if is_postgres(conn):
                 found = conn.execute(select(key, table.c.id).where(one_of(conn, key, chunk)))
-            else:  # raw: the ORM-free result path is measurably cheaper for 10,000s of rows
-                found = conn.exec_driver_sql(
-                    f"SELECT {key.name}, id FROM {table.name} "
-                    f"WHERE {key.name} IN (SELECT value FROM json_each(?))", (json.dumps(chunk),))
-            ids.update((k, v) for k, v in found.all())
+                ids.update((k, v) for k, v in found.all())
+                continue
+            # the driver's own cursor: its (key, id) tuples go straight into the dict, where
+            # SQLAlchemy made a Row of each (~0.2 µs a key, 15,000 keys a batch for persons)
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(f"SELECT {key.name}, id FROM {table.name} "
+                               f"WHERE {key.name} IN (SELECT value FROM json_each(?))",
+                               (json.dumps(chunk),))  # fmt: skip
+                ids.update(cursor)
+            finally:
+                cursor.close()
 
     ids: dict[str, int] = {}
     if not rows:
