@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,7 +10,15 @@ from sqlalchemy import Connection, Table, select
 from harvester.types import Record
 
 from . import load_rows as R
-from .load_bulk import KEYS_PER_QUERY, chunks, insert_rows, is_postgres, one_of, stage_authors
+from .load_bulk import (
+    KEYS_PER_QUERY,
+    chunks,
+    insert_rows,
+    is_postgres,
+    json_list,
+    one_of,
+    stage_authors,
+)
 from .models import authorships, persons
 
 
@@ -46,7 +53,7 @@ def get_or_create(
             try:
                 cursor.execute(f"SELECT {key.name}, id FROM {table.name} "
                                f"WHERE {key.name} IN (SELECT value FROM json_each(?))",
-                               (json.dumps(chunk),))  # fmt: skip
+                               (json_list(chunk),))  # fmt: skip
                 ids.update(cursor)
             finally:
                 cursor.close()
