@@ -136,4 +136,6 @@ def test_child_rows_number_keywords_and_store_a_repeated_identifier_once() -> No
     assert rows["subjects"] == rows["files"] == rows["citations"] == []
     streams = child_row_streams(records, {"k1": 7, "k2": 8})
     assert {name: list(made) for name, made in streams.items()} == {
-        "keywords": rows["keywords"], "identifiers": rows["identifiers"]}
+        "keywords": rows["keywords"],
+        "identifiers": rows["identifiers"],
+    }
