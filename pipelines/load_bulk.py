@@ -17,6 +17,7 @@ from datetime import datetime
 from itertools import chain
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -67,8 +68,18 @@ def one_of(conn: Connection, column: Any, values: Sequence[Any]) -> ColumnElemen
             return column == any_(array)  # type: ignore[no-any-return]
         untyped = bindparam(None, literal, type_=NullType())  # no ::VARCHAR: see above
         return column == any_(untyped)  # type: ignore[no-any-return]
-    listed = func.json_each(bindparam(None, json.dumps(list(values)), type_=Text))
+    listed = func.json_each(bindparam(None, json_list(values), type_=Text))
     return column.in_(select(literal_column("value")).select_from(listed))  # type: ignore[no-any-return]
+
+
+def json_list(values: Sequence[Any]) -> str:
+    """JSON array text of keys for SQLite's json_each: orjson, ~10x faster than json.dumps
+    on a batch's 5,000 keys (json_each reads the same values from either); json.dumps for
+    what orjson refuses (a lone surrogate, an int past 64 bits)."""
+    try:
+        return orjson.dumps(list(values)).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(list(values))
 
 
 def array_literal(values: Sequence[Any]) -> str | None:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
 from harvester.types import Record
 
 from . import load_rows as R
-from .load_bulk import KEYS_PER_QUERY, chunks, insert_rows, is_postgres, one_of, stage_authors
+from .load_bulk import (
+    KEYS_PER_QUERY,
+    chunks,
+    insert_rows,
+    is_postgres,
+    json_list,
+    one_of,
+    stage_authors,
+)
 from .models import authorships, persons
 
 
@@ -37,11 +45,18 @@ def get_or_create(
         for chunk in chunks(keys, KEYS_PER_QUERY):
             if is_postgres(conn):
                 found = conn.execute(select(key, table.c.id).where(one_of(conn, key, chunk)))
-            else:  # raw: the ORM-free result path is measurably cheaper for 10,000s of rows
-                found = conn.exec_driver_sql(
-                    f"SELECT {key.name}, id FROM {table.name} "
-                    f"WHERE {key.name} IN (SELECT value FROM json_each(?))", (json.dumps(chunk),))
-            ids.update((k, v) for k, v in found.all())
+                ids.update((k, v) for k, v in found.all())
+                continue
+            # the driver's own cursor: its (key, id) tuples go straight into the dict, where
+            # SQLAlchemy made a Row of each (~0.2 µs a key, 15,000 keys a batch for persons)
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(f"SELECT {key.name}, id FROM {table.name} "
+                               f"WHERE {key.name} IN (SELECT value FROM json_each(?))",
+                               (json_list(chunk),))  # fmt: skip
+                ids.update(cursor)
+            finally:
+                cursor.close()
 
     ids: dict[str, int] = {}
     if not rows:
@@ -50,5 +65,30 @@ def get_or_create(
     missing = [rows[k] for k in rows if k not in ids]
     if missing:
         insert_rows(conn, table, columns, missing, skip_conflicts=True)
+        if not is_postgres(conn):
+            made = [m[0] for m in missing]
+            ids.update(sqlite_new_ids(conn, table.name, key.name, made) or {})
         select_ids([k for k in rows if k not in ids])
     return ids
+
+
+def sqlite_new_ids(
+    conn: Connection, table: str, key: str, keys: list[str], where: str = "",
+    params: tuple[Any, ...] = (),
+) -> dict[str, int] | None:  # fmt: skip
+    """SQLite: the ids of the rows just inserted with these keys, in this order, by one
+    range scan instead of a keyed SELECT (~2 µs a person of a loaded record).
+
+    Under the write lock the inserting transaction holds, one INSERT's rows get
+    consecutive rowids ending at last_insert_rowid(). The scan checks that: the
+    range must hold exactly these keys in this order. None when it does not (a row
+    skipped as a conflict), and the caller reads the ids by key.
+    """
+    last = int(conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
+    first = last - len(keys) + 1
+    got = conn.exec_driver_sql(
+        f"SELECT {key} FROM {table} WHERE id BETWEEN ? AND ?{where} ORDER BY id",
+        (first, last, *params)).scalars().all()  # fmt: skip
+    if list(got) != keys:
+        return None
+    return dict(zip(keys, range(first, last + 1), strict=True))

@@ -29,9 +29,11 @@ def has_nul(record: Record, canonical_json: str) -> bool:
     leaves out metrics and warnings, so those are looked at directly)."""
     if _ESCAPED_NUL in canonical_json:
         return True
-    if any("\x00" in w for w in record.warnings):
+    # most records have no warnings or metrics: no generator made for them
+    if record.warnings and any("\x00" in w for w in record.warnings):
         return True
-    return any("\x00" in m.name or "\x00" in (m.source or "") for m in record.metrics)
+    return bool(record.metrics) and any("\x00" in m.name or "\x00" in (m.source or "")
+                                        for m in record.metrics)  # fmt: skip
 
 
 def strip_nul(value: T) -> T:

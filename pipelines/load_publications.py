@@ -16,6 +16,7 @@ from harvester.types import Record
 from . import load_rows as R
 from .db import dialect_insert
 from .load_bulk import KEYS_PER_QUERY, chunks, insert_rows, is_postgres, one_of
+from .load_lookup import sqlite_new_ids
 from .models import CHILD_TABLES, metrics, publications
 
 
@@ -55,13 +56,10 @@ def insert_publications(
                     (row(r, pid) for r, pid in zip(fresh, new_ids, strict=True)))
         return dict(zip(keys, new_ids, strict=True))
     insert_rows(conn, publications, R.PUBLICATION_COLUMNS[1:], [row(r, None)[1:] for r in fresh])
-    last = int(conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
-    first = last - len(fresh) + 1
-    got = conn.exec_driver_sql(
-        "SELECT source_key FROM publications WHERE id BETWEEN ? AND ? AND source_id = ? "
-        "ORDER BY id", (first, last, source_id)).scalars().all()  # fmt: skip
-    if list(got) == keys:
-        return dict(zip(keys, range(first, last + 1), strict=True))
+    made = sqlite_new_ids(conn, "publications", "source_key", keys, " AND source_id = ?",
+                          (source_id,))  # fmt: skip
+    if made is not None:
+        return made
     return {key: pid for key, (pid, _) in existing(conn, source_id, keys).items()}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import count, repeat
 from typing import Any
 
 import orjson
@@ -189,9 +190,8 @@ def child_row_streams(records: Sequence[Record], ids: Mapping[str, int]
 
 def _keyword_rows(records: Sequence[Record], ids: Mapping[str, int]) -> Iterator[Row]:
     for r in records:
-        if r.keywords:
-            pid = ids[r.source_key]
-            yield from ((pid, i, k) for i, k in enumerate(r.keywords, 1))
+        if r.keywords:  # zip makes the tuples in C: no generator frame a row
+            yield from zip(repeat(ids[r.source_key]), count(1), r.keywords)
 
 
 def _subject_rows(records: Sequence[Record], ids: Mapping[str, int]) -> Iterator[Row]:
@@ -208,9 +208,8 @@ def _identifier_rows(records: Sequence[Record], ids: Mapping[str, int]) -> Itera
             pid = ids[r.source_key]
             # the primary key is (publication, scheme, value): a repeated identifier is stored
             # once; an "identifier" longer than an index entry is not one: record_json only
-            yield from ((pid, s, v) for s, v in dict.fromkeys((i.scheme, i.value)
-                                                              for i in r.identifiers)
-                        if len(v) <= _MAX_KEY)
+            yield from dict.fromkeys([(pid, i.scheme, i.value) for i in r.identifiers
+                                      if len(i.value) <= _MAX_KEY])  # fmt: skip
 
 
 def _file_rows(records: Sequence[Record], ids: Mapping[str, int]) -> Iterator[Row]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
 import pytest
 from sqlalchemy import Engine, select
 
 from pipelines.load import ensure_source
-from pipelines.load_bulk import one_of
+from pipelines.load_bulk import json_list, one_of
 from pipelines.models import sources
 from tests.test_load_upsert import T0
 
@@ -51,3 +54,17 @@ def test_postgres_plans_the_keys_as_one_constant_array(pg_url: str) -> None:
     engine.dispose()
     # a constant is what lets a seq scan hash the values (a parameter is compared per row)
     assert "ANY ('{a,\"b\\\"c\"}'::text[])" in plan
+
+
+@pytest.mark.parametrize("values", [["a", "é", "x\x00y", '"', "\\", "😀"], [1, -2, 2**70], []])
+def test_json_each_reads_the_same_keys_from_json_list_as_from_json_dumps(
+    values: list[object],
+) -> None:
+    db = sqlite3.connect(":memory:")
+    read = "SELECT value, type FROM json_each(?) ORDER BY key"
+    assert db.execute(read, (json_list(values),)).fetchall() == db.execute(
+        read, (json.dumps(values),)).fetchall()  # fmt: skip
+
+
+def test_json_list_writes_what_orjson_refuses_as_json_dumps_does() -> None:
+    assert json_list(["ok", "\ud800"]) == json.dumps(["ok", "\ud800"])

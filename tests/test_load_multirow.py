@@ -15,6 +15,7 @@ from pipelines import load_bulk
 from pipelines.db import make_engine, upgrade
 from pipelines.load import ensure_source, upsert_records
 from pipelines.load_bulk import array_literal, insert_rows
+from pipelines.load_lookup import sqlite_new_ids
 from tests.test_load_upsert import T0, T1, make_record
 
 WIDE = 7
@@ -75,6 +76,20 @@ def test_wide_rows_stay_under_the_variable_limit(
 def test_rows_may_come_from_an_iterator(conn: Connection) -> None:
     insert_rows(conn, "t", ("k",), iter([("x",), ("y",)]))
     assert _rows(conn, "SELECT k, n FROM t ORDER BY id") == [("x", None), ("y", None)]
+
+
+def test_new_ids_come_from_the_range_the_last_insert_ended(conn: Connection) -> None:
+    insert_rows(conn, "t", ("k", "n"), [("old", 0)])
+    rows = [(f"key {i}", i) for i in range(450)]
+    insert_rows(conn, "t", ("k", "n"), rows, skip_conflicts=True)
+    made = sqlite_new_ids(conn, "t", "k", [k for k, _ in rows])
+    assert made == dict(_rows(conn, "SELECT k, id FROM t WHERE k != 'old'"))
+
+
+def test_new_ids_are_none_when_a_row_was_skipped_as_a_conflict(conn: Connection) -> None:
+    insert_rows(conn, "t", ("k", "n"), [("b", 0)])
+    insert_rows(conn, "t", ("k", "n"), [("a", 1), ("b", 2), ("c", 3)], skip_conflicts=True)
+    assert sqlite_new_ids(conn, "t", "k", ["a", "b", "c"]) is None
 
 
 def _load_and_dump(url: str, records: list[Record]) -> dict[str, list[tuple[object, ...]]]:

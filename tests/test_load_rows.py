@@ -21,6 +21,8 @@ from harvester.types import (
 )
 from pipelines.load_rows import (
     author_rows,
+    child_row_streams,
+    child_rows,
     json_and_hash,
     metric_rows,
     person_key,
@@ -120,3 +122,20 @@ def test_a_person_named_twice_is_described_by_the_first_mention_and_ids_fill_eve
         (1, "author", 2, 11, "Bo", None, None, None, "[]"),
         (2, "editor", 1, 10, "Ann Lee", "Lee", "Ann", "0000-0001-2345-6789", "[]"),
     ]
+
+
+def test_child_rows_number_keywords_and_store_a_repeated_identifier_once() -> None:
+    idents = (Identifier("doi", "10.1/x"), Identifier("isbn", "1"), Identifier("doi", "10.1/x"),
+              Identifier("url", "h" * 501), Identifier("isbn", "2"))  # fmt: skip
+    records = [dataclasses.replace(BASE, keywords=("a", "b", "a"), identifiers=idents),
+               dataclasses.replace(BASE, source_key="k2")]  # fmt: skip
+    rows = child_rows(records, {"k1": 7, "k2": 8})
+    assert rows["keywords"] == [(7, 1, "a"), (7, 2, "b"), (7, 3, "a")]
+    # an "identifier" longer than an index entry is left to record_json
+    assert rows["identifiers"] == [(7, "doi", "10.1/x"), (7, "isbn", "1"), (7, "isbn", "2")]
+    assert rows["subjects"] == rows["files"] == rows["citations"] == []
+    streams = child_row_streams(records, {"k1": 7, "k2": 8})
+    assert {name: list(made) for name, made in streams.items()} == {
+        "keywords": rows["keywords"],
+        "identifiers": rows["identifiers"],
+    }
