@@ -177,3 +177,24 @@ def test_generator_joins_every_generator_tag_and_skips_other_mentions() -> None:
     s = Signals.of("https://a.example/", body)
     assert s.generator == "open journal systems 3.3 | dspace 6"
     assert s.has_meta_prefix("gener") and not s.has_meta_prefix("eprints.")
+
+
+def test_a_pure_page_placed_by_its_body_is_scanned_for_markers_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from harvester.parsers import parse_page, pure
+
+    body = (FIXTURES / "pure" / "danish-article.html").read_bytes()
+    # a marker past in_head's 16 KB: detection needs the full scan, and parse() asks too
+    page = Page(
+        url="https://pure.example.org/en/publications/x/",
+        body=body.replace(b"<body>", b"<body>" + b"<!-- pad -->" * 2000, 1),
+    )
+    scans: list[int] = []
+    real = pure.looks_like_pure
+    monkeypatch.setattr(
+        pure, "looks_like_pure", lambda body, url="": scans.append(1) or real(body, url)
+    )
+    record, name = parse_page(page)
+    assert name == "pure" and record.title
+    assert len(scans) == 1

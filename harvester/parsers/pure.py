@@ -153,6 +153,14 @@ def parse(page: Page) -> Record:
         raise NotARecord("empty page", url=page.url)
     if not looks_like_pure(page.body, page.url):
         raise NotARecord("no Pure markers: not a Pure research-output page", url=page.url)
+    return parse_detected(page)
+
+
+def parse_detected(page: Page) -> Record:
+    """`parse` for a page detection placed here: `in_head` and `in_body` both imply
+    `looks_like_pure`, so its scan is not run a second time."""
+    if is_blank(page.body):
+        raise NotARecord("empty page", url=page.url)
     tree = parse_html(page)
     meta = MetaTags.from_tree(tree)
     order = _date_order(meta)

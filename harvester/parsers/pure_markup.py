@@ -196,14 +196,21 @@ def files(tree: LexborHTMLParser, base: str) -> list[FileLink]:
     engine set-up (~50 µs) that no other block needs."""
     out: dict[str, FileLink] = {}
     for a in tree.tags("a"):
-        # attrs.get reads one attribute; .attributes would build a dict of all of them,
-        # for every anchor of a big menu (~8 µs of ~80 a 63 KiB page); class only if needed
+        # attrs[...] reads one attribute; .attributes would build a dict of all of them,
+        # for every anchor of a big menu (~8 µs of ~80 a 63 KiB page); class only if needed.
+        # Indexing, not attrs.get (a method that indexes inside a try): on the 230 anchors
+        # of a bench page, 1.20M -> 1.11M instructions for this walk.
         attrs = a.attrs
-        href = attrs.get("href") or ""
-        if not ("/files/" in href or "/portalfiles/" in href) and "document-link" not in (
-            attrs.get("class") or ""
-        ):
-            continue
+        try:
+            href = attrs["href"] or ""
+        except KeyError:
+            href = ""
+        if not ("/files/" in href or "/portalfiles/" in href):
+            try:
+                if "document-link" not in (attrs["class"] or ""):
+                    continue
+            except KeyError:
+                continue
         url = absolute(base, href)
         if not url or url in out:
             continue
