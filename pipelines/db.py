@@ -28,6 +28,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 import migrations
 from harvester.errors import DatabaseError
 
+from .wal_checkpoint import FALLBACK_PAGES, checkpoint_in_background
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -58,11 +60,15 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
+        on_file: Path | None = None
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            on_file = Path(database).expanduser()
+            on_file.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         sqlite3.register_adapter(type(None), _AS_NULL)
+        if on_file is not None:
+            checkpoint_in_background(engine, on_file)
         return engine
     if parsed.get_backend_name() == "postgresql":
         kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 10)
@@ -89,6 +95,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # a thread checkpoints at 1,000 pages (pipelines.wal_checkpoint); this is the net
+        cursor.execute(f"PRAGMA wal_autocheckpoint={FALLBACK_PAGES}")
     finally:
         cursor.close()
 
