@@ -32,6 +32,7 @@ PAGE = 4096  # SQLite's default page size, which the harvester's databases keep
 THRESHOLD_PAGES = 1000  # SQLite's own automatic checkpoint size
 FALLBACK_PAGES = 16 * THRESHOLD_PAGES  # the writers' own wal_autocheckpoint
 POLL = 0.02
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 class Checkpointer:
@@ -77,7 +78,12 @@ class Checkpointer:
     def _run(self) -> None:
         try:
             while not self.stopped.wait(POLL):
-                self.run_once()
+                try:
+                    self.run_once()
+                except sqlite3.OperationalError as exc:
+                    # another connection's checkpoint holds the lock: try again later
+                    if exc.sqlite_errorcode not in _BUSY:
+                        raise
         except sqlite3.Error as exc:  # the writers' automatic checkpoint takes over
             log.debug("background checkpoint of %s stopped: %s", self.database, exc)
         finally:

@@ -8,8 +8,10 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
+from pipelines import wal_checkpoint
 from pipelines.db import make_engine
 from pipelines.wal_checkpoint import FALLBACK_PAGES, Checkpointer
 
@@ -75,3 +77,30 @@ def test_a_memory_database_has_no_checkpointer() -> None:
         conn.execute(text("SELECT 1"))
     assert {t.name for t in threading.enumerate()} - before == set()
     engine.dispose()
+
+
+def _failing(code: int) -> sqlite3.OperationalError:
+    exc = sqlite3.OperationalError("database is locked" if code == 5 else "disk I/O error")
+    exc.sqlite_errorcode = code
+    return exc
+
+
+def test_a_busy_checkpoint_is_tried_again_and_another_error_ends_the_thread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wal_checkpoint, "POLL", 0)
+    for first, calls_expected in ((_failing(sqlite3.SQLITE_BUSY), 2),
+                                  (_failing(sqlite3.SQLITE_IOERR), 1)):
+        checkpointer = Checkpointer(tmp_path / "h.db")
+        calls: list[int] = []
+
+        def run_once(first: Exception = first, checkpointer: Checkpointer = checkpointer,
+                     calls: list[int] = calls) -> bool:
+            calls.append(1)
+            if len(calls) == 1:
+                raise first
+            checkpointer.stopped.set()
+            return True
+
+        monkeypatch.setattr(checkpointer, "run_once", run_once)
+        checkpointer._run()  # the thread's body, here
+        assert len(calls) == calls_expected
