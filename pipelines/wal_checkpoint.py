@@ -13,10 +13,18 @@ a larger size, in case this thread falls behind or is gone.
 
 The thread looks at the log's size every POLL seconds (a stat), and ends when its
 engine is disposed or garbage-collected.
+
+At interpreter exit every such engine still alive is disposed: SQLite copies the
+log back and deletes the `-wal` file only when the file's last connection closes,
+and a process that ends with its pool's connections open (the CLI freezes its
+start-up objects out of the collector's sight, so nothing finalises them) leaves
+a `-wal` holding the run's last commits beside the database file, which a user
+copying the database would not think to take.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import sqlite3
 import threading
@@ -92,9 +100,20 @@ class Checkpointer:
                 self._conn = None
 
 
+_LIVE: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    for engine in list(_LIVE):
+        engine.dispose()
+
+
 def checkpoint_in_background(engine: Engine, database: Path) -> Checkpointer:
-    """Start `engine`'s checkpointer; it stops at engine.dispose() or when the engine goes."""
+    """Start `engine`'s checkpointer; it stops at engine.dispose() or when the engine goes.
+    The engine is disposed at interpreter exit if it is still alive then."""
     checkpointer = Checkpointer(database)
+    _LIVE.add(engine)
     event.listen(engine, "engine_disposed", lambda _engine: checkpointer.stop())
     weakref.finalize(engine, checkpointer.stopped.set)
     checkpointer.start()

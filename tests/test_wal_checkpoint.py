@@ -5,6 +5,8 @@ engine."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -104,3 +106,23 @@ def test_a_busy_checkpoint_is_tried_again_and_another_error_ends_the_thread(
         monkeypatch.setattr(checkpointer, "run_once", run_once)
         checkpointer._run()  # the thread's body, here
         assert len(calls) == calls_expected
+
+
+def test_a_process_ending_with_its_engine_open_leaves_no_log_beside_the_file(
+        tmp_path: Path) -> None:
+    # as the CLI ends: sys.exit with the pool's connections open, its objects frozen
+    path = tmp_path / "h.db"
+    script = (
+        "import gc, sys\n"
+        "from sqlalchemy import text\n"
+        "from pipelines.db import make_engine\n"
+        f"engine = make_engine({f'sqlite:///{path}'!r})\n"
+        "with engine.begin() as conn:\n"
+        "    conn.execute(text('CREATE TABLE t (v TEXT)'))\n"
+        "    conn.execute(text('INSERT INTO t VALUES (:v)'), [{'v': 'x' * 4000}] * 50)\n"
+        "gc.freeze()\n"
+        "sys.exit(0)\n")
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    assert not path.with_name("h.db-wal").exists()
+    with sqlite3.connect(path) as conn:  # every row is in the database file itself
+        assert conn.execute("SELECT count(*) FROM t").fetchone() == (50,)
