@@ -1,4 +1,4 @@
-"""httpx's own transport vs aiohttp, on loopback, same run: pages/s and CPU a page.
+"""httpx's own transport vs aiohttp vs our own connections, on loopback: pages/s, CPU.
 
     python bench/transport.py [--pages 3000] [--size 60000] [--concurrency 4 16 64]
 
@@ -8,8 +8,10 @@ transport and concurrency the script fetches the page N times two ways:
 `client.get` on make_client's httpx client (httpx's pool, or httpx over
 httpx_aiohttp's transport) and `Fetcher.fetch` (what a run pays, with the
 per-host gate, retries wrapper and capped body reader; with transport aiohttp
-it sends through its own aiohttp session, harvester/_fetch/send.py). A bare
-aiohttp session (`session.get` + read) is the floor. Each cell is the best of
+it sends through its own aiohttp session, harvester/_fetch/send.py), and
+`Fetcher.fetch` over transport "wire" (HTTP/1.1 on asyncio's transports,
+harvester/_fetch/wire.py, the default). A bare aiohttp session (`session.get` +
+read) is what aiohttp costs by itself. Each cell is the best of
 `--repeat` interleaved rounds (pages/s and CPU µs a page of the client's thread,
 each at its best): loopback figures on a shared box are noisy, and the best
 round is the least disturbed one.
@@ -101,15 +103,17 @@ async def _bare(url: str, n: int, concurrency: int) -> Cell:
         return await _run(n, concurrency, one)
 
 
-async def _measure(url: str, transport: str, n: int, concurrency: int) -> tuple[Cell, Cell]:
+async def _measure(url: str, transport: str, n: int, concurrency: int) -> dict[str, Cell]:
     settings = FetchSettings(transport=transport, max_bytes=10 * 1024 * 1024)
-    async with make_client(settings) as client:
+    cells: dict[str, Cell] = {}
+    if transport != "wire":  # make_client's client is httpx over aiohttp for wire too
+        async with make_client(settings) as client:
 
-        async def raw() -> int:
-            response = await client.get(url)
-            return len(response.content)
+            async def raw() -> int:
+                response = await client.get(url)
+                return len(response.content)
 
-        raw_rate = await _run(n, concurrency, raw)
+            cells[f"{transport} client"] = await _run(n, concurrency, raw)
     polite = Politeness(concurrency=concurrency, delay=0, obey_robots=False)
     async with Fetcher(settings) as fetcher:
 
@@ -119,8 +123,8 @@ async def _measure(url: str, transport: str, n: int, concurrency: int) -> tuple[
             page = await fetcher.fetch(next(urls), politeness=polite)
             return len(getattr(page, "body", b""))
 
-        fetch_rate = await _run(n, concurrency, fetched)
-    return raw_rate, fetch_rate
+        cells[f"{transport} Fetcher"] = await _run(n, concurrency, fetched)
+    return cells
 
 
 def _better(old: Cell, new: Cell) -> Cell:
@@ -147,22 +151,24 @@ def main() -> None:
     try:
         print(f"{args.pages} pages of {args.size} bytes from {url}; "
               f"load average {os.getloadavg()[0]:.2f}")
-        print(f"{'conc':>5} {'path':>8} {'httpx':>18} {'aiohttp':>18} {'aiohttp/httpx':>14}")
+        rows = ("httpx client", "httpx Fetcher", "aiohttp client", "aiohttp Fetcher",
+                "aiohttp session", "wire Fetcher")
         for c in args.concurrency:
-            best: dict[str, list[Cell]] = {}
+            best: dict[str, Cell] = {}
             for _ in range(args.repeat):  # interleaved, so drift on a busy box hits all
-                for name in ("httpx", "aiohttp"):
+                for name in ("httpx", "aiohttp", "wire"):
                     got = asyncio.run(_measure(url, name, args.pages, c))
-                    best[name] = [_better(old, new) for old, new in
-                                  zip(best.get(name, got), got, strict=True)]
+                    for row, cell in got.items():
+                        best[row] = _better(best.get(row, cell), cell)
                 bare = asyncio.run(_bare(url, args.pages, c))
-                best["bare"] = [_better(best.get("bare", [bare])[0], bare)]
-            for i, label in enumerate(("client", "Fetcher")):
-                (h_rate, h_cpu), (a_rate, a_cpu) = best["httpx"][i], best["aiohttp"][i]
-                print(f"{c:>5} {label:>8} {h_rate:>6.0f}/s {h_cpu:>5.0f} µs "
-                      f"{a_rate:>6.0f}/s {a_cpu:>5.0f} µs {a_rate / h_rate:>13.2f}x")
-            rate, cpu = best["bare"][0]
-            print(f"{c:>5} {'session':>8} {'':>18} {rate:>6.0f}/s {cpu:>5.0f} µs")
+                best["aiohttp session"] = _better(best.get("aiohttp session", bare), bare)
+            for row in rows:
+                rate, cpu = best[row]
+                print(f"{c:>5} {row:>16} {rate:>7.0f}/s {cpu:>6.0f} µs CPU a page")
+            wire, aio = best["wire Fetcher"][1], best["aiohttp Fetcher"][1]
+            print(f"{c:>5} {'wire Fetcher':>16} {aio / wire:.2f}x less CPU a page than the "
+                  f"aiohttp Fetcher, {best['aiohttp session'][1] / wire:.2f}x less than a bare "
+                  "aiohttp session")
         print(f"load average after: {os.getloadavg()[0]:.2f}")
     finally:
         server.terminate()

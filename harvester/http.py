@@ -18,10 +18,11 @@ counted by what failed (`stats.retried`, and the caller's `on_retry`).
 A `recorder` (the run's raw archive) is told every answer once: robots.txt,
 redirect hops, 304s, errors, each retried attempt (harvester/_fetch/answer.py).
 `keeping_pages()` is a view for a caller that archives the 2xx pages it gets
-itself. The run's own client is an aiohttp session used directly; an injected
-httpx client is used through httpx (harvester/_fetch/send.py). Over aiohttp,
-connections go only to addresses the guard accepted (harvester/_fetch/resolver.py),
-so DNS rebinding cannot slip past the check.
+itself. The run's own requests go over our own HTTP/1.1 connections
+(harvester/_fetch/wire.py; `transport: aiohttp` for an aiohttp session instead);
+an injected httpx client is used through httpx (harvester/_fetch/send.py). Both
+connect only to addresses the guard accepted (harvester/_fetch/resolver.py), so
+DNS rebinding cannot slip past the check.
 """
 
 from __future__ import annotations

@@ -42,5 +42,6 @@ class FetchSettings:
     backoff_base: float = 1.0
     backoff_max: float = 120.0
     max_redirects: int = 10
-    # "aiohttp" (httpx API over aiohttp's transport) or "httpx" (httpx's own pool)
-    transport: str = "aiohttp"
+    # "wire" (HTTP/1.1 on asyncio's own transports, _fetch/wire.py), "aiohttp" (an
+    # aiohttp session) or "httpx" (httpx's own pool)
+    transport: str = "wire"

@@ -81,8 +81,8 @@ def user_agent(value: object, at: At) -> str:
 
 
 def transport(value: object, at: At) -> str:
-    if value not in ("aiohttp", "httpx"):
-        raise at.fail(f"must be 'aiohttp' or 'httpx', got {show(value)}")
+    if value not in ("wire", "aiohttp", "httpx"):
+        raise at.fail(f"must be 'wire', 'aiohttp' or 'httpx', got {show(value)}")
     return str(value)
 
 

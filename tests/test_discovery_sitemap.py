@@ -178,7 +178,7 @@ def server() -> Iterator[ScriptedServer]:
         yield srv
 
 
-@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp", "wire"])
 async def test_gzip_sitemaps_over_http(server: ScriptedServer, transport: str) -> None:
     server.route("/robots.txt", Reply(404))
     server.route(

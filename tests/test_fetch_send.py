@@ -1,8 +1,9 @@
-"""The Fetcher's own aiohttp sender asks and reads as the httpx client over aiohttp did.
+"""The Fetcher's own senders ask and read as the httpx client over aiohttp did.
 
-Each test fetches from a real server on 127.0.0.1 through both the direct
-sender (transport "aiohttp") and an httpx client (transport "httpx") and
-compares what the server saw or what the Fetcher returned.
+Each test fetches from a real server on 127.0.0.1 through our own connections
+(transport "wire", the default), an aiohttp session (transport "aiohttp") and an
+httpx client (transport "httpx") and compares what the server saw or what the
+Fetcher returned.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from httpserver import Reply, ScriptedServer
 
 from harvester._fetch.resolver import CheckedResolver
 from harvester._fetch.send import AiohttpSender, ClientSender, decode_headers, open_sender
+from harvester._fetch.wire import WireSender
 from harvester.http import Fetcher
 from harvester.politeness import FetchSettings, Politeness
 from harvester.types import Page
@@ -37,13 +39,13 @@ async def _fetch(transport: str, url: str, *, etag: str | None = None,
     return page
 
 
-async def test_both_senders_put_the_same_headers_on_the_wire(server: ScriptedServer) -> None:
+async def test_every_sender_puts_the_same_headers_on_the_wire(server: ScriptedServer) -> None:
     server.route("/p", Reply(200, b"ok"))
-    for transport in ("aiohttp", "httpx"):
+    for transport in ("wire", "aiohttp", "httpx"):
         await _fetch(transport, server.url("/p"), etag='"v1"', last_modified="Mon, 01 Jan 2024")
-    direct, through_httpx = (r.headers for r in server.requests)
-    assert direct == through_httpx
-    assert direct["if-none-match"] == '"v1"' and direct["accept-encoding"] == "gzip, deflate"
+    wire, direct, through_httpx = (r.headers for r in server.requests)
+    assert wire == direct == through_httpx
+    assert wire["if-none-match"] == '"v1"' and wire["accept-encoding"] == "gzip, deflate"
 
 
 async def test_cookie_set_by_a_page_goes_back_to_the_same_ip_host(
@@ -57,7 +59,7 @@ async def test_cookie_set_by_a_page_goes_back_to_the_same_ip_host(
     assert server.requests[-1].headers.get("cookie") == "session=abc"
 
 
-@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("transport", ["wire", "aiohttp", "httpx"])
 async def test_brotli_we_did_not_ask_for_is_still_decoded(
     server: ScriptedServer, transport: str
 ) -> None:
@@ -68,7 +70,7 @@ async def test_brotli_we_did_not_ask_for_is_still_decoded(
     assert page.body == body
 
 
-@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("transport", ["wire", "aiohttp", "httpx"])
 async def test_unknown_encoding_passes_the_body_as_sent(
     server: ScriptedServer, transport: str
 ) -> None:
@@ -77,7 +79,7 @@ async def test_unknown_encoding_passes_the_body_as_sent(
     assert page.body == b"as sent"
 
 
-@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("transport", ["wire", "aiohttp", "httpx"])
 async def test_page_headers_are_lower_case_with_repeats_joined(
     server: ScriptedServer, transport: str
 ) -> None:
@@ -107,21 +109,24 @@ def _resolver() -> CheckedResolver:
     return CheckedResolver(resolve, lambda host: True)
 
 
-async def test_own_sender_is_aiohttp_unless_httpx_is_asked_for() -> None:
+async def test_own_sender_is_the_wire_unless_another_is_asked_for() -> None:
+    wire = open_sender(FetchSettings(), _resolver())
     direct = open_sender(FetchSettings(transport="aiohttp"), _resolver())
     pooled = open_sender(FetchSettings(transport="httpx"), _resolver())
+    assert isinstance(wire, WireSender)
     assert isinstance(direct, AiohttpSender) and isinstance(pooled, ClientSender)
-    await direct.aclose()
-    await pooled.aclose()
+    for sender in (wire, direct, pooled):
+        await sender.aclose()
 
 
 async def test_proxy_in_the_environment_goes_through_httpx(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.org:3128")
-    sender = open_sender(FetchSettings(transport="aiohttp"), _resolver())
-    assert isinstance(sender, ClientSender)
-    await sender.aclose()
+    for transport in ("wire", "aiohttp"):
+        sender = open_sender(FetchSettings(transport=transport), _resolver())
+        assert isinstance(sender, ClientSender)
+        await sender.aclose()
 
 
 async def test_each_request_is_logged_at_info_as_httpx_logged_it(
@@ -129,11 +134,12 @@ async def test_each_request_is_logged_at_info_as_httpx_logged_it(
 ) -> None:
     server.route("/p", Reply(200, b"ok"))
     messages = []
-    for transport in ("aiohttp", "httpx"):
+    for transport in ("wire", "aiohttp", "httpx"):
         caplog.clear()
         with caplog.at_level(logging.INFO):
             await _fetch(transport, server.url("/p"))
         lines = [r.getMessage() for r in caplog.records]
         messages.append([line for line in lines if "HTTP Request" in line])
-    direct, through_httpx = messages
-    assert direct == through_httpx == [f'HTTP Request: GET {server.url("/p")} "HTTP/1.1 200 OK"']
+    wire, direct, through_httpx = messages
+    line = f'HTTP Request: GET {server.url("/p")} "HTTP/1.1 200 OK"'
+    assert wire == direct == through_httpx == [line]

@@ -33,7 +33,7 @@ def server() -> Iterator[ScriptedServer]:
         yield srv
 
 
-@pytest.fixture(params=["httpx", "aiohttp"])
+@pytest.fixture(params=["httpx", "aiohttp", "wire"])
 async def fetcher(request: pytest.FixtureRequest) -> AsyncIterator[Fetcher]:
     settings = FetchSettings(
         transport=request.param,

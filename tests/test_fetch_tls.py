@@ -27,6 +27,7 @@ from httpserver import Reply, ScriptedServer
 from harvester._fetch.resolver import CheckedResolver
 from harvester._fetch.send import AiohttpSender
 from harvester._fetch.urls import parse_url
+from harvester._fetch.wire import WireSender
 from harvester.politeness import FetchSettings
 
 
@@ -90,20 +91,27 @@ def made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[ssl.SSLContext]]:
     yield contexts
 
 
-def _sender() -> AiohttpSender:
+@pytest.fixture(params=["wire", "aiohttp"])
+def sender_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _sender(kind: str) -> AiohttpSender | WireSender:
     async def resolve(host: str, port: int) -> list[str]:
         return ["127.0.0.1"]
 
-    return AiohttpSender(FetchSettings(timeout=5.0), CheckedResolver(resolve, lambda h: True))
+    kinds = {"wire": WireSender, "aiohttp": AiohttpSender}
+    return kinds[kind](FetchSettings(timeout=5.0), CheckedResolver(resolve, lambda h: True))
 
 
-async def _get(sender: AiohttpSender, url: str) -> bytes:
+async def _get(sender: AiohttpSender | WireSender, url: str) -> bytes:
     async with sender.get(parse_url(url)[2], {}) as response:
         return b"".join([chunk async for chunk in response.aiter_raw()])
 
 
-async def test_http_requests_never_make_an_ssl_context(made: list[ssl.SSLContext]) -> None:
-    sender = _sender()
+async def test_http_requests_never_make_an_ssl_context(
+        made: list[ssl.SSLContext], sender_kind: str) -> None:
+    sender = _sender(sender_kind)
     with ScriptedServer() as server:
         server.route("/p", Reply(200, b"plain"))
         try:
@@ -115,14 +123,17 @@ async def test_http_requests_never_make_an_ssl_context(made: list[ssl.SSLContext
 
 
 async def test_first_https_request_makes_a_verifying_context_that_refuses_a_stranger(
-    made: list[ssl.SSLContext], tls_url: str
+    made: list[ssl.SSLContext], tls_url: str, sender_kind: str
 ) -> None:
-    sender = _sender()
+    sender = _sender(sender_kind)
+    refused = {"wire": httpx.ConnectError, "aiohttp": aiohttp.ClientConnectorCertificateError}
     assert made == []
     try:
         for _ in range(2):
-            with pytest.raises(aiohttp.ClientConnectorCertificateError):
+            with pytest.raises(refused[sender_kind]) as caught:
                 await _get(sender, tls_url)
+            if sender_kind == "wire":
+                assert isinstance(caught.value.__cause__, ssl.SSLCertVerificationError)
     finally:
         await sender.aclose()
     assert len(made) == 1  # made once, then kept
@@ -130,14 +141,15 @@ async def test_first_https_request_makes_a_verifying_context_that_refuses_a_stra
 
 
 async def test_https_requests_use_the_senders_context(
-    monkeypatch: pytest.MonkeyPatch, certificate: tuple[Path, Path], tls_url: str
+    monkeypatch: pytest.MonkeyPatch, certificate: tuple[Path, Path], tls_url: str,
+    sender_kind: str,
 ) -> None:
     def trusting() -> ssl.SSLContext:
         context = ssl.create_default_context(cafile=str(certificate[0]))
         return context
 
     monkeypatch.setattr(httpx, "create_ssl_context", trusting)
-    sender = _sender()
+    sender = _sender(sender_kind)
     try:
         assert await _get(sender, tls_url) == b"secret"
     finally:

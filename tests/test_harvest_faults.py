@@ -86,7 +86,7 @@ def run(settings: Any, db_url: str) -> tuple[RunReport, Any]:
     return asyncio.run(harvest(settings, engine, sleep=no_sleep, parse_workers=0)), engine
 
 
-@pytest.mark.parametrize(("transport", "drops_seen"), [("aiohttp", 1), ("httpx", 2)])
+@pytest.mark.parametrize(("transport", "drops_seen"), [("wire", 1), ("aiohttp", 1), ("httpx", 2)])
 def test_a_fifth_of_pages_failing_loses_no_record_and_counts_each_fault(
     sqlite_url: str, transport: str, drops_seen: int
 ) -> None:

@@ -35,7 +35,7 @@ def make_client(settings: FetchSettings, *,
     """The run's one client. Redirects are followed by Fetcher (robots and gate per hop)."""
     limits = LIMITS
     transport: httpx.AsyncBaseTransport
-    if settings.transport == "aiohttp":
+    if settings.transport in ("wire", "aiohttp"):  # wire.py is the Fetcher's alone
         transport = _aiohttp_transport(limits, resolver)
     elif settings.transport == "httpx":
         transport = httpx.AsyncHTTPTransport(limits=limits)

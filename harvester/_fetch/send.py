@@ -1,13 +1,14 @@
-"""How the Fetcher sends one GET: straight through aiohttp, or through an httpx client.
+"""How the Fetcher sends one GET: our own connections (wire.py), aiohttp, or httpx.
 
 httpx's client machinery over the aiohttp transport (a Request, merged URL and
 headers, its cookie jar, a Response and two stream wrappers) cost more CPU a page
 than aiohttp itself: about 150 against 100 µs on loopback (bench/transport.py).
-So a run's own client is an aiohttp session used directly. An injected
+So a run's own client was an aiohttp session used directly; it is now our own
+connections (wire.py, transport "wire"), and "aiohttp" stays selectable. An injected
 httpx.AsyncClient (tests' MockTransport), `transport: httpx`, and runs behind a
 proxy from the environment keep going through httpx, as before.
 
-Both hand the answer code (answer.py, body.py) the same small `Response`
+All hand the answer code (answer.py, body.py) the same small `Response`
 surface, and send the same request: the same headers, timeouts, SSL context,
 connection limits and resolver as make_client's client over aiohttp.
 """
@@ -45,8 +46,13 @@ class Sender(Protocol):
 
 
 def open_sender(settings: FetchSettings, resolver: AbstractResolver) -> Sender:
-    """The run's own sender: aiohttp directly unless httpx must do the job."""
-    if settings.transport == "aiohttp" and not urllib.request.getproxies():
+    """The run's own sender: our own connections (wire.py) or aiohttp directly, unless
+    httpx must do the job (asked for, or a proxy in the environment)."""
+    if settings.transport in ("wire", "aiohttp") and not urllib.request.getproxies():
+        if settings.transport == "wire":
+            from .wire import WireSender
+
+            return WireSender(settings, resolver)
         return AiohttpSender(settings, resolver)
     return ClientSender(make_client(settings, resolver=resolver))
 
