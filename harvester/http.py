@@ -37,7 +37,6 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
-import aiohttp
 import httpx
 
 from harvester._fetch.answer import Answers, NotModified, Recorder
@@ -45,7 +44,7 @@ from harvester._fetch.client import make_client
 from harvester._fetch.gate import Gate, HostGate
 from harvester._fetch.netsafety import AddressGuard, Resolver, host_key, system_resolve
 from harvester._fetch.resolver import CheckedResolver
-from harvester._fetch.retry import Transient, retrying, transport_fault
+from harvester._fetch.retry import Transient, aiohttp_errors, retrying, transport_fault
 from harvester._fetch.robots import RobotsCache
 from harvester._fetch.send import ClientSender, Sender, open_sender
 from harvester._fetch.stats import FetchStats
@@ -61,7 +60,6 @@ OnRetry = Callable[[str], None]
 
 _DEFAULT_POLITENESS = Politeness()
 _RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-_FINAL_AIOHTTP = (aiohttp.InvalidURL, aiohttp.ClientHttpProxyError)
 
 
 def _utcnow() -> datetime:
@@ -242,9 +240,10 @@ class Fetcher:
             except _RETRYABLE_TRANSPORT as exc:
                 raise Transient("network", url, f"{type(exc).__name__}: {exc}",
                                 fault=transport_fault(exc)) from exc
-            except _FINAL_AIOHTTP as exc:  # what httpx_aiohttp turned into final httpx errors
+            except aiohttp_errors("InvalidURL", "ClientHttpProxyError") as exc:
+                # what httpx_aiohttp turned into final httpx errors
                 raise NetworkError(f"{type(exc).__name__}: {exc}", url=url) from exc
-            except (aiohttp.ClientError, TimeoutError) as exc:
+            except aiohttp_errors("ClientError", besides=(TimeoutError,)) as exc:
                 raise Transient("network", url, f"{type(exc).__name__}: {exc}",
                                 fault=transport_fault(exc)) from exc
             except httpx.TransportError as exc:

@@ -16,7 +16,8 @@ import pytest
 from httpserver import Reply, ScriptedServer
 
 from harvester._fetch.resolver import CheckedResolver
-from harvester._fetch.send import AiohttpSender, ClientSender, decode_headers, open_sender
+from harvester._fetch.send import ClientSender, decode_headers, open_sender
+from harvester._fetch.send_aiohttp import AiohttpSender
 from harvester._fetch.wire import WireSender
 from harvester.http import Fetcher
 from harvester.politeness import FetchSettings, Politeness

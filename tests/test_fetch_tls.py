@@ -25,7 +25,7 @@ from cryptography.x509.oid import NameOID
 from httpserver import Reply, ScriptedServer
 
 from harvester._fetch.resolver import CheckedResolver
-from harvester._fetch.send import AiohttpSender
+from harvester._fetch.send_aiohttp import AiohttpSender
 from harvester._fetch.urls import parse_url
 from harvester._fetch.wire import WireSender
 from harvester.politeness import FetchSettings

@@ -1,6 +1,7 @@
 """What a harvest's start-up does not import: the platform parsers until a page is parsed
 (pipelines.config names them from a written-out list), the PostgreSQL dialect for the
-database module, warcio (only reading the archive needs it); and that written-out list is
+database module, warcio (only reading the archive needs it), aiohttp (only its transport
+and the OAI client's need it); and that written-out list is
 the parsers' registry. What start-up built is frozen out of the collector's sight."""
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def test_config_platform_names_are_the_parser_registrys() -> None:
     ("import pipelines.config", ["harvester.parsers", "harvester.parsers.pure"]),
     ("import pipelines.db", ["sqlalchemy.dialects.postgresql"]),
     ("import pipelines.load, pipelines.works", ["sqlalchemy.dialects.postgresql"]),
-    ("import pipelines.progress, pipelines.run", ["warcio"]),
+    ("import pipelines.progress, pipelines.run", ["warcio", "aiohttp"]),
+    ("import asyncio\nfrom harvester.http import Fetcher\nfrom harvester.politeness import "
+     "FetchSettings\nasyncio.run(Fetcher(FetchSettings()).__aenter__())", ["aiohttp"]),
     ("import harvester.parsers", ["harvester.parsers.pure", "harvester.parsers.generic",
                                   "harvester.parsers.dspace"]),
 ])  # fmt: skip

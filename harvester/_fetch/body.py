@@ -11,12 +11,11 @@ import zlib
 from collections.abc import AsyncIterator, Mapping
 from typing import Protocol
 
-import aiohttp
 import httpx
 
 from harvester.errors import FetchError, ResponseTooLarge
 
-from .retry import Transient, transport_fault
+from .retry import Transient, aiohttp_errors, transport_fault
 
 DECODED_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
 ACCEPT_ENCODING = "gzip, deflate"
@@ -101,7 +100,7 @@ async def read_body(response: Response, *, url: str, max_bytes: int) -> bytes:
                     raise ResponseTooLarge(f"body passed the cap of {max_bytes} bytes", url=url)
                 parts.append(out)
             tail = b""
-    except (httpx.TransportError, aiohttp.ClientError, OSError) as exc:
+    except aiohttp_errors("ClientError", besides=(httpx.TransportError, OSError)) as exc:
         got = response.num_bytes_downloaded
         if declared is not None and got < declared:
             raise Transient(
@@ -167,7 +166,7 @@ async def read_prefix(response: Response, *, cap: int) -> tuple[bytes, str | Non
                 parts.append(out)
                 if total > cap:
                     break
-    except (httpx.TransportError, aiohttp.ClientError, OSError):
+    except aiohttp_errors("ClientError", besides=(httpx.TransportError, OSError)):
         truncated = "disconnect"
     except (zlib.error, httpx.DecodingError):
         truncated = "unspecified"

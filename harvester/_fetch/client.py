@@ -9,13 +9,19 @@ connector may connect to; httpx's own pool resolves by itself, so with
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import httpx
-from aiohttp.abc import AbstractResolver
 
 from harvester.errors import ConfigError
 from harvester.politeness import FetchSettings
 
 from .body import ACCEPT_ENCODING
+
+if TYPE_CHECKING:
+    from aiohttp.abc import AbstractResolver
+
+    from .resolver import CheckedResolver
 
 # keepalive_expiry and max_connections reach aiohttp's connector (send.py too)
 LIMITS = httpx.Limits(max_connections=256, max_keepalive_connections=128)
@@ -31,7 +37,7 @@ class _Cookies(httpx.Cookies):
 
 
 def make_client(settings: FetchSettings, *,
-                resolver: AbstractResolver | None = None) -> httpx.AsyncClient:
+                resolver: CheckedResolver | None = None) -> httpx.AsyncClient:
     """The run's one client. Redirects are followed by Fetcher (robots and gate per hop)."""
     limits = LIMITS
     transport: httpx.AsyncBaseTransport
@@ -52,7 +58,7 @@ def make_client(settings: FetchSettings, *,
 
 
 def _aiohttp_transport(limits: httpx.Limits,
-                       resolver: AbstractResolver | None) -> httpx.AsyncBaseTransport:
+                       resolver: CheckedResolver | None) -> httpx.AsyncBaseTransport:
     import aiohttp
     from httpx_aiohttp import AiohttpTransport
 
@@ -65,7 +71,8 @@ def _aiohttp_transport(limits: httpx.Limits,
         # inside the event loop
         connector = aiohttp.TCPConnector(
             keepalive_timeout=limits.keepalive_expiry, ssl=transport.ssl_context,
-            limit=limits.max_connections or 0, resolver=resolver)
+            limit=limits.max_connections or 0,
+            resolver=cast("AbstractResolver", resolver))  # its interface, not its subclass
         return aiohttp.ClientSession(connector=connector)
 
     transport.client = session

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-import aiohttp
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
@@ -64,10 +64,21 @@ def transport_fault(exc: BaseException) -> str:
     included) to httpx.ConnectTimeout, so the aiohttp original decides when there is one.
     """
     cause = exc.__cause__
-    original = cause if isinstance(cause, aiohttp.ClientError) else exc
+    original = cause if isinstance(cause, aiohttp_errors("ClientError")) else exc
     if isinstance(original, (TimeoutError, httpx.TimeoutException)):
         return "timeout"
     return "connection"
+
+
+def aiohttp_errors(*names: str, besides: tuple[type[BaseException], ...] = ()
+                   ) -> tuple[type[BaseException], ...]:
+    """`besides` and aiohttp's exception classes of these names, the latter only once
+    aiohttp was imported: in a run over wire.py nothing can have raised them, and
+    importing aiohttp to find out would cost its start-up."""
+    aiohttp = sys.modules.get("aiohttp")
+    if aiohttp is None:
+        return besides
+    return (*besides, *(getattr(aiohttp, name) for name in names))
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

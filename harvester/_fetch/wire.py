@@ -30,12 +30,12 @@ from collections.abc import AsyncIterator, Mapping
 from types import TracebackType
 
 import httpx
-from aiohttp.abc import AbstractResolver
 
 from harvester.politeness import FetchSettings
 
 from .body import ACCEPT_ENCODING
 from .client import LIMITS
+from .resolver import CheckedResolver
 from .urls import PORTS, Target
 from .wire_conn import Connection, Head
 
@@ -46,7 +46,7 @@ _Key = tuple[str, str, int]
 class WireSender:
     """GETs over this module's own connections; see the module's docstring."""
 
-    def __init__(self, settings: FetchSettings, resolver: AbstractResolver) -> None:
+    def __init__(self, settings: FetchSettings, resolver: CheckedResolver) -> None:
         self.fixed = (f"Accept: */*\r\nAccept-Encoding: {ACCEPT_ENCODING}\r\n"
                       f"Connection: keep-alive\r\nUser-Agent: {settings.user_agent}\r\n")
         self.timeout = settings.timeout
