@@ -25,6 +25,11 @@ _ISSN = re.compile(r"(?<![\dXx])(\d{4})\s?[-‐‑–]?\s?(\d{3}[\dXx])(?![\dXx]
 _ORCID = re.compile(r"(?<!\d)(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dXx])(?![\dXx])", re.ASCII)
 _ISBN_CHARS = frozenset("0123456789Xx")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
+# URLs normalize_url gives back unchanged: lower-case scheme and host, a path, no
+# userinfo, fragment, brackets or characters urlsplit removes or trips on; the port
+# and an empty query are checked apart (tests/test_normalize_fast_url.py holds the two
+# paths to each other)
+_AS_NORMALISED = re.compile(r"(https?)://[a-z0-9.-]+(?::([1-9][0-9]{0,4}))?/[^\x00-\x20\x7f#]*")
 
 
 def normalize_doi(text: str | None) -> str | None:
@@ -124,6 +129,16 @@ def normalize_url(url: str) -> str:
     Text that does not split as a URL comes back stripped and otherwise unchanged.
     """
     url = url.strip()
+    # most URLs a harvest meets (sitemaps, listings) are already in this form: the
+    # split and join below cost ~5 µs a URL, the match ~0.5 µs
+    plain = _AS_NORMALISED.fullmatch(url)
+    if plain is not None and url[-1] != "?" and (
+            plain[2] is None or plain[2] != _DEFAULT_PORTS[plain[1]]):
+        return url
+    return _normalize_split(url)
+
+
+def _normalize_split(url: str) -> str:
     try:
         parts = urlsplit(url)
         host = parts.hostname
