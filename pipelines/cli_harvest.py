@@ -25,32 +25,38 @@ def run_harvest_command(config_path: Path, sources: tuple[str, ...], *, full: bo
                         metrics_file: Path | None, parse_workers: int | None) -> NoReturn:
     """Harvest, print the report, and exit: 0 all good, 1 some source failed, 130/143 when
     stopped by SIGINT/SIGTERM (errors are the CLI's handle_errors')."""
-    from .parse_start import prestarted, release
+    from .parse_start import prestarted
     from .rerun import all_harvested_before
 
-    # the parse workers import on the other core while this process starts the run
-    with prestarted(parse_workers):
-        # What start-up builds (modules, settings, the engine: most of the process's
-        # objects) lives as long as the run: no collections while it is built (its
-        # imports, ~0.31 -> ~0.28 s CPU; the ~1,600 import-time cycles they would have
-        # freed stay), then out of the collector's sight, so its full passes stop walking
-        # it again and again (1.3 % of a 304 re-harvest's instructions).
-        collecting = gc.isenabled()
+    # What start-up builds (modules, settings, the engine: most of the process's
+    # objects) lives as long as the run: no collections while it is built (its
+    # imports, ~0.31 -> ~0.28 s CPU; the ~1,600 import-time cycles they would have
+    # freed stay), then out of the collector's sight, so its full passes stop walking
+    # it again and again (1.3 % of a 304 re-harvest's instructions).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from .config import load_settings
+
+        settings = load_settings(config_path)
+        for name in sources:
+            settings.source(name)  # unknown names are a usage error, before anything runs
+        names = list(sources) or [s.name for s in settings.sources]
+        # a re-harvest parses little: no workers spawned for it now (the pool spawns
+        # them if it must); a first harvest's import on the other core from here on
+        again = all_harvested_before(settings.database_url, names)
+    finally:
+        if collecting:
+            gc.enable()
+    with prestarted(0 if again else parse_workers):
         gc.disable()
         try:
             from .cli_common import write_metrics_file
-            from .config import load_settings
             from .db import open_database
             from .progress import progress_printer
             from .run import harvest as run_harvest
             from .signals import StopOnSignal
 
-            settings = load_settings(config_path)
-            for name in sources:
-                settings.source(name)  # unknown names are a usage error, before anything runs
-            names = list(sources) or [s.name for s in settings.sources]
-            if all_harvested_before(settings.database_url, names):
-                release()  # a re-harvest parses little: the pool spawns workers if it must
             engine = open_database(settings.database_url)
             gc.freeze()
         finally:

@@ -3,9 +3,10 @@
 A spawned worker spends a few tenths of a second importing before it answers; a
 run used to start its workers when the first page came back to be parsed, and
 parsed pages inline meanwhile (~70 of a 500-page harvest, 2 ms each on the event
-loop). `harvester harvest` calls prestart() first thing, so the workers import on
-the other core while the main process imports, opens the database and reads the
-sitemap; the run's pool then takes them (take()) instead of spawning its own.
+loop). `harvester harvest` calls prestart() as soon as its config is read (not for
+a re-harvest, pipelines/rerun.py), so the workers import on the other core while the
+main process imports, opens the database and reads the sitemap; the run's pool then
+takes them (take()) instead of spawning its own.
 
 Workers nobody took are stopped by release(): the CLI calls it when the harvest
 ends, however it ends. A worker that has not answered yet holds no task, so it

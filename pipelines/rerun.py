@@ -1,13 +1,12 @@
 """Whether a harvest re-harvests: every source it runs already has pages or OAI records
 in the (SQLite) database.
 
-`harvester harvest` spawns its parse workers first thing, so that they import while
-the run starts (pipelines/parse_start.py). A nightly re-harvest mostly gets 304s, or
-skips pages by their unchanged <lastmod>, and parses few pages or none: the two
-interpreters' imports (about 0.3 s of CPU each) are then spent for nothing, on the
-cores the run itself needs. For such a run the CLI lets the prestarted workers go, and
-the run's pool spawns its own on the first page it has to parse (parsing inline while
-they start).
+`harvester harvest` spawns its parse workers once its config is read, so that they
+import while the run starts (pipelines/parse_start.py). A nightly re-harvest mostly
+gets 304s, or skips pages by their unchanged <lastmod>, and parses few pages or none:
+the two interpreters' imports (about 0.3 s of CPU each) would be spent for nothing, on
+the cores the run itself needs. For such a run the CLI spawns none, and the run's pool
+spawns its own on the first page it has to parse (parsing inline while they start).
 
 Asked before the run opens its engine, through the driver itself (sqlite3 read-only;
 psycopg with a short connect timeout, in a read-only transaction): any doubt (no file

@@ -101,6 +101,16 @@ def test_harvest_that_fails_early_leaves_no_worker(tmp_path: Path,
     result = CliRunner().invoke(main, ["harvest", "--config", str(tmp_path / "none.yaml"),
                                        "--parse-workers", "1"])
     assert result.exit_code == 2, result.output
+    assert spawned == []  # a config that does not load spawns nothing
+    import yaml
+
+    config = tmp_path / "config.yaml"  # loads, but its database does not answer
+    config.write_text(yaml.safe_dump({
+        "database": "postgresql://postgres@127.0.0.1:1/none",
+        "user_agent": "harvester-tests (+mailto:t@example.org)",
+        "sources": [{"name": "web", "platform": "pure", "urls": ["https://repo.example.org/p/1"]}]}))
+    result = CliRunner().invoke(main, ["harvest", "--config", str(config), "--parse-workers", "1"])
+    assert result.exit_code == 2, result.output
     assert len(spawned) == 1, "the harvest command did not prestart its worker"
     assert not spawned[0][0].is_alive()
 
