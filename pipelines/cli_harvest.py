@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -33,24 +34,21 @@ def run_harvest_command(config_path: Path, sources: tuple[str, ...], *, full: bo
     # imports, ~0.31 -> ~0.28 s CPU; the ~1,600 import-time cycles they would have
     # freed stay), then out of the collector's sight, so its full passes stop walking
     # it again and again (1.3 % of a 304 re-harvest's instructions).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        from .config import load_settings
-
-        settings = load_settings(config_path)
-        for name in sources:
-            settings.source(name)  # unknown names are a usage error, before anything runs
-        names = list(sources) or [s.name for s in settings.sources]
-        # a re-harvest parses little: no workers spawned for it now (the pool spawns
-        # them if it must); a first harvest's import on the other core from here on
-        again = all_harvested_before(settings.database_url, names)
-    finally:
-        if collecting:
-            gc.enable()
-    with prestarted(0 if again else parse_workers):
+    with ExitStack() as stack:
+        collecting = gc.isenabled()
         gc.disable()
         try:
+            from .config import load_settings
+
+            settings = load_settings(config_path)
+            for name in sources:
+                settings.source(name)  # unknown names are a usage error, before anything runs
+            names = list(sources) or [s.name for s in settings.sources]
+            # a re-harvest parses little: no workers spawned for it now (the pool spawns
+            # them if it must); a first harvest's import on the other core from here on
+            again = all_harvested_before(settings.database_url, names)
+            stack.enter_context(prestarted(0 if again else parse_workers))
+
             from .cli_common import write_metrics_file
             from .db import open_database
             from .progress import progress_printer

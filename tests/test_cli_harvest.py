@@ -54,3 +54,45 @@ def test_a_config_error_leaves_the_collector_on(tmp_path: Path, collecting: None
     assert result.exit_code == 2, result.output
     assert gc.isenabled()
 
+
+
+def test_no_collection_runs_from_reading_the_config_to_opening_the_database(
+        tmp_path: Path, collecting: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    collections: list[int] = []
+    seen: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    def open_database_seen(url: str) -> object:
+        seen.append(len(collections))
+        raise SystemExit(3)  # stop here: what follows is the run
+
+    import pipelines.config
+    import pipelines.db
+
+    real_load = pipelines.config.load_settings
+
+    def load_settings_seen(path: Path) -> object:
+        seen.append(len(collections))
+        return real_load(path)
+
+    monkeypatch.setattr(pipelines.config, "load_settings", load_settings_seen)
+    monkeypatch.setattr(pipelines.db, "open_database", open_database_seen)
+    config = _config(tmp_path, {"name": "x", "platform": "pure",
+                                "urls": ["https://r.test/1"]})
+    gc.collect()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1)  # any allocation while the collector is on starts a collection
+    gc.callbacks.append(count)
+    try:
+        result = CliRunner().invoke(main, ["harvest", "--config", str(config),
+                                           "--parse-workers", "0"])
+    finally:
+        gc.callbacks.remove(count)
+        gc.set_threshold(*thresholds)
+    assert result.exit_code == 3, result.output
+    assert len(seen) == 2 and seen[0] == seen[1]  # no collection in between: the
+    # collector was off all the way, not turned back on between the two
+    assert gc.isenabled()
