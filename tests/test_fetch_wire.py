@@ -227,3 +227,13 @@ def test_head_is_decoded_as_httpx_decodes_headers() -> None:
     head = parse_head("HTTP/1.1 200 OK\r\nX-Name: café\r\n Folded\r\nA: b".encode())
     assert head.headers == {"x-name": "café Folded", "a": "b"}
     assert parse_head(b"HTTP/1.0 404\nX: \xe9").headers == {"x": "é"}
+
+
+async def test_a_kept_connection_the_server_closed_while_idle_is_not_used_again(
+        sender: WireSender) -> None:
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    async with RawServer(lambda n: [answer, CLOSE]) as server:
+        assert (await _get(sender, server.url("/1")))[2] == b"ok"
+        await asyncio.sleep(0.1)  # the server's FIN arrives while the connection is idle
+        assert (await _get(sender, server.url("/2")))[2] == b"ok"
+    assert len(server.requests) == 2 and server.connections == 2  # no request sent in vain

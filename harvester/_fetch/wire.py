@@ -74,7 +74,9 @@ class WireSender:
         idle = self._idle.get(key)
         while idle:
             conn = idle.pop()
-            if not conn.closed and (asyncio.get_running_loop().time() - conn.idle_since
+            transport = conn.transport
+            if not conn.closed and transport is not None and not transport.is_closing() and (
+                    asyncio.get_running_loop().time() - conn.idle_since
                                     < (LIMITS.keepalive_expiry or float("inf"))):
                 return conn
             conn.close()

@@ -118,6 +118,8 @@ class Connection(asyncio.Protocol):
             self.transport.pause_reading()
 
     def eof_received(self) -> bool:
+        self.closed = True  # the transport closes itself next: never hand it out again
+        self.reusable = False
         self._end_of_stream()
         return False
 
