@@ -1,12 +1,17 @@
-"""harvester/parsers/_html.py: the walks that stand in for css() queries, and is_blank."""
+"""harvester/parsers/_html.py: the walks that stand in for css() queries, is_blank, and
+absolute's shortcut past urljoin."""
 
 from __future__ import annotations
+
+import itertools
+import random
+from urllib.parse import urljoin
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from harvester.errors import NotARecord
-from harvester.parsers._html import inside, is_blank, parse_html, with_class
+from harvester.parsers._html import absolute, inside, is_blank, parse_html, with_class
 from harvester.types import Page
 
 _DOCS = [
@@ -66,3 +71,40 @@ def test_inside_finds_what_the_descendant_query_finds(html: str, outer: str,
     tree = LexborHTMLParser(html)
     assert [n.text() for n in inside(tree, outer, inner)] == [
         n.text() for n in tree.css(f"{outer} {inner}")]
+
+
+def _joined(base: str, href: str) -> str | None:
+    """absolute() as it was: urljoin for every link."""
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return None
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
+_BASES = ["http://r.test/en/publications/a/", "https://r.test/p?q=1#f", "", "ftp://r.test/x",
+          "http://[::1/x", "http://[::1]:8080/x", "http://r\u00e9.test/", "HTTP://R.test/a",
+          "//r.test/a", "http://r.test", "http:///x", "\thttp://r.test/a b"]
+# every character urlsplit and urlunsplit treat specially, and some they do not
+_PIECES = ["http:", "https:", "HTTP:", "//", "/", "r.test", "a", ":8080", "@", "?", "#", ";",
+           "[", "]", "::1", " ", "\t", "\n", "\x00", "\x7f", "\u00e9", "\uff0f", "%2F", "..",
+           ".", "=", "&", "\\", "~", "javascript:", "mailto:"]
+
+
+def test_a_link_gets_what_urljoin_makes_of_it() -> None:
+    rng = random.Random(5)
+    hrefs = ["".join(p) for p in itertools.product(["http://", "https://"], _PIECES, _PIECES)]
+    hrefs += ["".join(rng.choices(_PIECES, k=rng.randint(1, 7))) for _ in range(5000)]
+    hrefs += ["http://r.test/en/publications/a-b-c(d)/", "https://doi.org/10.1000/x.y-z_1",
+              "http://r.test:8080/files/1/a%20b.pdf", "https://u:p@r.test/a/b/c.html"]
+    for base in _BASES:
+        for href in hrefs:
+            assert absolute(base, href) == _joined(base, href), (base, href)
+
+
+def test_an_absolute_link_is_taken_as_it_stands() -> None:
+    link = "https://r.test/en/publications/a/files/1.pdf"
+    assert absolute("http://r.test/en/", link) is link
+    assert absolute("https://r.test/en/", "https://r.test/a?") == "https://r.test/a"
