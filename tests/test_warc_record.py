@@ -6,13 +6,16 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import random
+import uuid
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from io import BytesIO
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from harvester import warc_record
 from harvester.types import Page
 from harvester.warc_record import STORE_BELOW, _b32_160, render_record
 
@@ -59,3 +62,32 @@ def test_stored_members_are_what_any_gzip_reader_reads_one_after_another() -> No
                                     hashlib.sha1(b"x").digest(), hashlib.sha1(b"").digest()])
 def test_a_digest_is_base32_as_the_stdlib_writes_it(digest: bytes) -> None:
     assert _b32_160(digest) == base64.b32encode(digest).decode("ascii")
+
+
+def test_record_ids_print_as_uuid_prints_version_4_of_the_same_bits() -> None:
+    warc_record._ids.seed(7)
+    same = random.Random(7)
+    for _ in range(5000):
+        bits = same.getrandbits(128)
+        assert warc_record._record_id() == str(uuid.UUID(int=bits, version=4))
+
+
+@pytest.mark.parametrize("when", [
+    datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC),
+    datetime(2026, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5))),  # next year in UTC
+    datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),
+    datetime(2026, 3, 4, 5, 6, 7),  # naive: local time, as astimezone reads it
+], ids=["utc", "offset", "last", "year-999", "naive"])
+def test_warc_dates_are_what_strftime_writes(when: datetime) -> None:
+    want = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert warc_record._warc_date(when) == want
+
+
+@pytest.mark.parametrize(("status", "line"), [
+    (200, b"HTTP/1.1 200 OK\r\n"), (304, b"HTTP/1.1 304 Not Modified\r\n"),
+    (418, b"HTTP/1.1 418 I'm a Teapot\r\n"), (599, b"HTTP/1.1 599 Unknown\r\n"),
+])
+def test_the_status_line_carries_the_stdlib_phrase(status: int, line: bytes) -> None:
+    text = gzip.decompress(render_record(_page(status, b"")))
+    assert line in text
