@@ -23,7 +23,7 @@ from harvester.types import Record
 
 from .db import dialect_insert
 from .load import LoadStats, upsert_records
-from .load_bulk import driver_value, is_postgres, one_of, quoted, sqlite_insert_rows
+from .load_bulk import driver_value, is_postgres, one_of, sqlite_insert_rows
 from .load_rows import json_and_hash
 from .models import oai_checkpoints, oai_records, publications
 from .oai_enrich_queue import PENDING
@@ -170,11 +170,9 @@ def _upsert_oai_records(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
         return
     # SQLite: multi-row VALUES statements; a Core executemany built the parameters of
     # every row in Python (~10 µs a record, a page's rows every page)
-    names = quoted(conn, _OAI_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in _OAI_COLUMNS[2:])
-    sqlite_insert_rows(conn, f"INSERT INTO oai_records ({names}) VALUES ",
-                       f" ON CONFLICT (source_id, source_key) DO UPDATE SET {updates}",
-                       len(_OAI_COLUMNS), rows)
+    sqlite_insert_rows(conn, "oai_records", _OAI_COLUMNS, rows,
+                       f" ON CONFLICT (source_id, source_key) DO UPDATE SET {updates}")
 
 
 def _revive(conn: Connection, source_id: int, keys: list[str]) -> None:

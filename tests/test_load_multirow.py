@@ -156,3 +156,62 @@ def test_array_literal_is_byte_identical_to_escaping_each_item(values: list[obje
 def test_quotes_and_backslashes_in_items_are_escaped(values: list[str]) -> None:
     assert array_literal(values) == _per_item_literal(values)
     assert array_literal(values) != '{"' + '","'.join(values) + '"}'
+
+
+_ONE_TEXT = "same text"
+# equal values that SQLite stores apart (1, 1.0, True; "1"), and objects shared by rows
+_VALUES = st.sampled_from([None, 1, 1.0, True, 0, -0.0, 0.0, "1", _ONE_TEXT, "", 2**40])
+
+
+def _typed(conn: Connection, table: str) -> list[tuple[object, ...]]:
+    columns = ", ".join(f"c{i}, typeof(c{i})" for i in range(WIDE))
+    return _rows(conn, f"SELECT id, {columns} FROM {table} ORDER BY id")
+
+
+@given(st.lists(st.lists(_VALUES, min_size=WIDE, max_size=WIDE).map(tuple), max_size=12),
+       st.sampled_from([1, 2, 5, 200]))  # fmt: skip
+def test_shared_columns_store_what_binding_every_row_stores(
+    rows: list[tuple[object, ...]], per: int
+) -> None:
+    engine = make_engine("sqlite://")  # in memory: a fresh database for every example
+    names = [f"c{i}" for i in range(WIDE)]
+    with engine.begin() as c:
+        for table in ("bulk", "plain"):
+            c.exec_driver_sql(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, "
+                              + ", ".join(f"{n} {t}" for n, t in zip(names, (
+                                  "INT", "REAL", "TEXT", "", "NUMERIC", "INT", "TEXT"),
+                                  strict=True)) + ")")  # fmt: skip
+        original = load_bulk.SQLITE_ROWS_PER_STATEMENT
+        load_bulk.SQLITE_ROWS_PER_STATEMENT = per  # hypothesis runs many examples a fixture
+        try:
+            insert_rows(c, "bulk", names, list(rows))
+        finally:
+            load_bulk.SQLITE_ROWS_PER_STATEMENT = original
+        if rows:
+            c.exec_driver_sql(f"INSERT INTO plain ({', '.join(names)}) VALUES "
+                              f"({', '.join('?' * WIDE)})", rows)  # fmt: skip
+        assert _typed(c, "bulk") == _typed(c, "plain")
+    engine.dispose()
+
+
+def test_a_column_of_one_object_is_bound_once_a_statement(
+    conn: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(load_bulk, "SQLITE_ROWS_PER_STATEMENT", 4)
+    bound: list[int] = []
+
+    def count(_c: object, _cur: object, _sql: str, params: Sequence[object], _ctx: object,
+              many: bool) -> None:  # fmt: skip
+        bound.extend(len(p) for p in params) if many else bound.append(len(params))
+
+    event.listen(conn, "before_cursor_execute", count)
+    stamp, one, equal = "2026-01-01 00:00:00", int("10000000000"), int("10000000000")
+    assert one == equal and one is not equal
+    rows = [(i, stamp, None, one if i % 2 else equal, i * 2, None, stamp) for i in range(10)]
+    insert_rows(conn, "wide", [f"c{i}" for i in range(WIDE)], rows)
+    # 4 + 4 + 2 rows; the text and the Nones (4 columns) once a statement, the equal ints
+    # every row
+    assert bound == [4 + 4 * 3, 4 + 4 * 3, 4 + 2 * 3]
+    stored = _rows(conn, f"SELECT {', '.join(f'c{i}' for i in range(WIDE))} FROM wide "
+                         "ORDER BY id")  # fmt: skip
+    assert stored == rows
