@@ -202,12 +202,23 @@ def shared_columns(rows: list[Row], width: int) -> tuple[list[tuple[int, Any]], 
     if not maybe:
         return [], rows
     columns = list(zip(*rows, strict=True))
-    shared = [(c, first[c]) for c in maybe if all(map(is_, columns[c], repeat(first[c])))]
+    shared = [(c, first[c]) for c in maybe if _one_object(columns[c], first[c])]
     if not shared or len(shared) == width:
         return [], rows
     skip = {c for c, _ in shared}
     return shared, list(zip(*[col for c, col in enumerate(columns) if c not in skip],
                             strict=True))  # fmt: skip
+
+
+def _one_object(column: tuple[Any, ...], value: Any) -> bool:
+    """Whether every item of the column is `value` itself."""
+    if value is None or type(value) is str:
+        # a tuple comparison passes identical items at a pointer test, a C loop where
+        # map(is_) calls a function an item; of the values rows hold (str, int, float,
+        # None), only None equals None and only a str equals a str, whose text sqlite3
+        # binds as this one's (it adapts no str class)
+        return column == (value,) * len(column)
+    return all(map(is_, column, repeat(value)))
 
 
 def copy_rows(conn: Connection, copy_sql: str, rows: Iterable[Row]) -> None:
