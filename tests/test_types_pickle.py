@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+import weakref
 
 import pytest
 
@@ -20,6 +21,7 @@ from harvester.types import (
     Record,
     Subject,
 )
+from harvester.types_parts import positional_pickle
 
 FULL = Record(
     url="https://repo.example.org/item/1",
@@ -92,3 +94,39 @@ def test_long_source_key_is_hashed_once_not_again_on_unpickling() -> None:
 def test_copy_gives_an_equal_record() -> None:
     assert copy.copy(FULL) == FULL
     assert copy.deepcopy(FULL) == FULL
+
+
+# module level: pickle finds classes by their qualified names
+@positional_pickle
+@dataclasses.dataclass(frozen=True, slots=True, weakref_slot=True)
+class _WithWeakref:
+    a: int
+    b: str = "x"
+
+
+def test_value_whose_layout_has_no_twin_still_comes_back_equal_and_frozen() -> None:
+    value = _WithWeakref(1, "y")  # a __weakref__ slot: no twin, the descriptor setters
+    assert "twin" not in _WithWeakref._unpickle.__code__.co_names  # type: ignore[attr-defined]
+    back = pickle.loads(pickle.dumps(value))
+    assert type(back) is type(value)
+    assert back == value
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.a = 5  # type: ignore[misc]
+
+
+def test_weakref_slot_survives_unpickling() -> None:
+    back = pickle.loads(pickle.dumps(_WithWeakref(1)))
+    assert weakref.ref(back)() is back
+
+
+@pytest.mark.parametrize("cls", [Record, Person, PartialDate, PageRange, Subject, Identifier,
+                                 FileLink, Metric, Citation], ids=lambda c: c.__name__)
+def test_record_types_are_rebuilt_through_an_unfrozen_twin(cls: type) -> None:
+    # the fast path (plain slot stores, then a class change) rather than the descriptor
+    # setters: a layout change in a record type would silently fall back to the slow one
+    assert "twin" in cls._unpickle.__code__.co_names  # type: ignore[attr-defined]
+    fields = dataclasses.fields(cls)
+    values = [object() for _ in fields]
+    built = cls._unpickle(*values)  # type: ignore[attr-defined]
+    assert type(built) is cls
+    assert [getattr(built, f.name) for f in fields] == values
