@@ -35,6 +35,14 @@ def positional_pickle(cls: type[_T]) -> type[_T]:
     return cls
 
 
+def positional_new(cls: type[_T]) -> Callable[..., _T]:
+    """`cls(*values)` for a frozen slots dataclass without __init__: every field given, in
+    order, no defaults and no __post_init__ (the generated setter `positional_pickle`
+    unpickles with). For value objects built once per record, where a frozen __init__'s
+    object.__setattr__ per field is most of their cost."""
+    return _slot_setter(cls, tuple(f.name for f in fields(cls)))  # type: ignore[arg-type]
+
+
 def _slot_setter(cls: type[_T], names: tuple[str, ...]) -> Callable[..., _T]:
     """`cls._unpickle(*values)`, generated as dataclasses generates __init__, unrolled (a
     loop or map() over the names costs more than the stores themselves on these 2 to 31

@@ -21,7 +21,7 @@ from harvester.types import (
     Record,
     Subject,
 )
-from harvester.types_parts import positional_pickle
+from harvester.types_parts import positional_new, positional_pickle
 
 FULL = Record(
     url="https://repo.example.org/item/1",
@@ -130,3 +130,16 @@ def test_record_types_are_rebuilt_through_an_unfrozen_twin(cls: type) -> None:
     built = cls._unpickle(*values)  # type: ignore[attr-defined]
     assert type(built) is cls
     assert [getattr(built, f.name) for f in fields] == values
+
+
+def test_positional_new_gives_what_the_constructor_gives_and_stays_frozen() -> None:
+    from harvester.oai.mapped import MappedItem
+    from harvester.oai.model import OAIRecord
+
+    args = ("oai:x:1", "2024-01-01", ("set",), False, None, "oai_dc", ())
+    rec = positional_new(OAIRecord)(*args)
+    assert type(rec) is OAIRecord and rec == OAIRecord(*args)
+    item = positional_new(MappedItem)("oai:x:1", "2024-01-01", FULL)
+    assert item == MappedItem("oai:x:1", "2024-01-01", FULL)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rec.identifier = "changed"  # type: ignore[misc]

@@ -18,7 +18,7 @@ from harvester.oai.formats import mapper_for
 from harvester.oai.model import ListPage, OAIError
 from harvester.oai.protocol import parse_list_identifiers, parse_list_records
 from harvester.types import Record
-from harvester.types_parts import positional_pickle
+from harvester.types_parts import positional_new, positional_pickle
 
 __all__ = ["MappedItem", "MappedPage", "Problem", "map_page", "read_and_map", "read_list_page",
            "read_list_records"]
@@ -59,6 +59,8 @@ class MappedPage:
 
 
 MapperFn = Callable[..., Record]
+# one per listed record: positionally, without the frozen __init__'s setattr calls
+_new_item: Callable[[str, str, Record | None], MappedItem] = positional_new(MappedItem)
 
 
 def read_list_page(body: bytes, url: str, verb: str, prefix: str, *, recover: bool) -> ListPage:
@@ -95,14 +97,14 @@ def map_page(page: ListPage, mapper: MapperFn, source_url: str) -> MappedPage:
             problems.append(Problem("oai-no-identifier", source_url))
             continue
         if rec.deleted:
-            items.append(MappedItem(rec.identifier, rec.datestamp, None))
+            items.append(_new_item(rec.identifier, rec.datestamp, None))
             continue
         try:
             record = mapper(rec, source_url=source_url)
         except ParseError as exc:
             problems.append(Problem(exc.reason, rec.identifier, str(exc)))
             continue
-        items.append(MappedItem(rec.identifier, rec.datestamp, record))
+        items.append(_new_item(rec.identifier, rec.datestamp, record))
     return MappedPage(page.response_date, page.resumption_token, page.count, tuple(items),
                       tuple(problems), page.warnings)
 

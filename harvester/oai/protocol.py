@@ -30,6 +30,7 @@ from harvester.oai.model import (
     SetsPage,
 )
 from harvester.safexml import parse_xml, parse_xml_recovering
+from harvester.types_parts import positional_new
 
 __all__ = [  # the model's names too: callers import them from here
     "OAI_NS", "BadResumptionToken", "Identify", "ListPage", "MetadataFormat", "NoRecordsMatch",
@@ -40,6 +41,8 @@ __all__ = [  # the model's names too: callers import them from here
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 _ELEMENT = etree._Element
+# built once per listed record: positionally, without the frozen __init__'s setattr calls
+_new_record = positional_new(OAIRecord)
 
 
 class _Envelope:
@@ -165,7 +168,7 @@ def _record(env: _Envelope, el: etree._Element, prefix: str | None) -> OAIRecord
             if type(child) is _ELEMENT or isinstance(child.tag, str):
                 payload = child
                 break
-    return OAIRecord(ident, date, specs, deleted, payload, prefix, tuple(about))
+    return _new_record(ident, date, specs, deleted, payload, prefix, tuple(about))
 
 
 def parse_list_records(
