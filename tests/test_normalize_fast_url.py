@@ -37,13 +37,13 @@ def _outcome(call: object, *args: str) -> tuple[str, str]:
         return "ValueError", type(exc).__name__
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.one_of(urls, anything))
 def test_normalize_url_fast_path_matches_the_split(url: str) -> None:
     assert _outcome(normalize_url, url) == _outcome(_normalize_split, url.strip())
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.one_of(urls, anything))
 def test_sitemap_absolute_matches_urljoin(loc: str) -> None:
     assert _outcome(absolute, BASE, loc) == _outcome(urljoin, BASE, loc)
