@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import AsyncIterator, Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -117,6 +117,23 @@ async def read_body(response: Response, *, url: str, max_bytes: int) -> bytes:
         raise ResponseTooLarge(f"body passed the cap of {max_bytes} bytes", url=url)
     parts.append(tail)
     return b"".join(parts)
+
+
+def decoded_by_httpx(status: int, headers: Any, raw: AsyncIterator[bytes]
+                     ) -> AsyncIterator[bytes]:
+    """`raw` body bytes decoded by httpx's decoders, for encodings we did not ask for
+    (br, zstd): the senders that read bodies themselves (wire.py, send_aiohttp.py)."""
+    shim = httpx.Response(status, headers=headers, stream=_RawStream(raw))
+    return shim.aiter_bytes()
+
+
+class _RawStream(httpx.AsyncByteStream):
+    def __init__(self, raw: AsyncIterator[bytes]) -> None:
+        self._raw = raw
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._raw:
+            yield chunk
 
 
 def _check_length(response: Response, declared: int | None, url: str) -> None:

@@ -17,7 +17,7 @@ import httpx
 
 from harvester.politeness import FetchSettings
 
-from .body import ACCEPT_ENCODING
+from .body import ACCEPT_ENCODING, decoded_by_httpx
 from .client import LIMITS
 from .resolver import CheckedResolver
 from .send import decode_headers, log
@@ -121,18 +121,6 @@ class AiohttpResponse:
             self.num_bytes_downloaded += len(chunk)
             yield chunk
 
-    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+    def aiter_bytes(self) -> AsyncIterator[bytes]:
         """Decoded by httpx's decoders: for encodings we did not ask for (br, zstd)."""
-        shim = httpx.Response(self.status_code, headers=self._resp.raw_headers,
-                              stream=_RawStream(self))
-        async for out in shim.aiter_bytes():
-            yield out
-
-
-class _RawStream(httpx.AsyncByteStream):
-    def __init__(self, response: AiohttpResponse) -> None:
-        self._response = response
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._response.aiter_raw():
-            yield chunk
+        return decoded_by_httpx(self.status_code, self._resp.raw_headers, self.aiter_raw())
