@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harvester.discovery.sitemap import absolute
 from harvester.normalize.identifiers import _normalize_split, normalize_url
+from harvester.normalize.identifiers import join_url as absolute
 
 PIECES = ["http", "https", "HTTP", "ftp", "://", ":", "/", "//", "?", "#", ";", "@", "[",
           "]", "\\", ".", "..", "%2F", "%", " ", "\t", "\n", "\x00", "\x7f", "a", "Z", "0",

@@ -12,17 +12,16 @@ as each child sitemap arrives, depth-first, never collecting the whole site.
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Literal, cast
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from harvester.errors import DiscoveryError, FetchError, UnsafeXML
 from harvester.http import Fetcher, NotModified
+from harvester.normalize.identifiers import join_url
 from harvester.politeness import Politeness
 from harvester.safexml import (
     InflatesTooFar,
@@ -162,24 +161,10 @@ def _entry(item: etree._Element, url: str) -> SitemapEntry | None:
     if not loc:
         return None
     try:
-        resolved = absolute(url, loc)
+        resolved = join_url(url, loc)
     except ValueError:  # "http://[::1" and other hosts urllib cannot split: not fetchable
         return None
     return SitemapEntry(resolved, fields.get("lastmod") or None)
-
-
-# absolute http(s) URLs that urljoin gives back unchanged: no characters urlsplit
-# removes, no brackets, no ';' (path parameters), no fragment or empty query
-# (tests/test_normalize_fast_url.py holds this to urljoin)
-_ABSOLUTE = re.compile(r"https?://[^\x00-\x20\x7f/?#\[\]@;\\]+(?:/[^\x00-\x20\x7f?#;\\]*)?"
-                       r"(?:\?[^\x00-\x20\x7f#]+)?")
-
-
-def absolute(base: str, loc: str) -> str:
-    """urljoin(base, loc): most sitemap locations are absolute already (~0.3 against ~6 µs)."""
-    if _ABSOLUTE.fullmatch(loc) is not None:
-        return loc
-    return urljoin(base, loc)
 
 
 def _local(el: etree._Element) -> str:

@@ -7,7 +7,7 @@ stored, since a wrong identifier merges records that are not the same.
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 # A DOI runs from "10.<registrant>/" to the first space or quote; brackets and
 # angle brackets may be part of it (10.1016/S0140-6736(20)30183-5, SICI DOIs).
@@ -120,6 +120,24 @@ def normalize_orcid(text: str | None) -> str | None:
     if digits[15] != ("X" if check == 10 else str(check)):
         return None
     return "-".join(m.groups()).upper()
+
+
+# absolute http(s) URLs that urljoin gives back unchanged: no characters urlsplit
+# removes, no brackets, no ';' (path parameters), no fragment or empty query
+# (tests/test_normalize_fast_url.py and test_parser_html.py hold it to urljoin)
+_ABSOLUTE = re.compile(r"https?://[^\x00-\x20\x7f/?#\[\]@;\\]+(?:/[^\x00-\x20\x7f?#;\\]*)?"
+                       r"(?:\?[^\x00-\x20\x7f#]+)?")
+
+
+def join_url(base: str, href: str) -> str:
+    """urljoin(base, href), ValueError included: most links a harvest meets (sitemap
+    locations, canonical links) are absolute already, taken as they are (~0.3 against
+    ~6-10 µs) when the base is one urlsplit cannot refuse either."""
+    # non-ASCII may NFKC-normalise into a separator urlsplit refuses (a host "http:／")
+    if (href.isascii() and _ABSOLUTE.fullmatch(href) is not None and base.isascii()
+            and "[" not in base and "]" not in base):
+        return href
+    return urljoin(base, href)
 
 
 def normalize_url(url: str) -> str:

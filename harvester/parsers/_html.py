@@ -6,25 +6,20 @@ layers; re-parsing was the largest cost in early profiles.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from harvester.errors import NotARecord
 from harvester.nesting import too_nested
+from harvester.normalize.identifiers import join_url
 from harvester.normalize.text import clean
 from harvester.types import Page
 
 # DC in RDFa form (property="dc:title") and in HTML form (name="DC.title") mean the same.
 _PREFIX_ALIASES = (("dcterms:", "dcterms."), ("dc:", "dc."))
 _ALIASED = tuple(old for old, _ in _PREFIX_ALIASES)
-# An http(s) URL that urljoin gives back as it is, whatever the base: a host, then
-# printable ASCII without what urlsplit strips, splits off or checks ("?", "#", ";"
-# params, "[" "]" hosts). A page's canonical link is one; urljoin costs ~10 µs of
-# parsing both URLs and putting this one together again.
-_PLAIN_ABSOLUTE = re.compile(r"https?://[^\x00-\x20\x7f/?#;\[\]][^\x00-\x20\x7f?#;\[\]]*")
+
 
 
 def is_blank(body: bytes) -> bool:
@@ -60,12 +55,8 @@ def absolute(base: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return None
-    # a base urlsplit cannot refuse (non-ASCII hosts, brackets) could not make urljoin raise
-    if (href.isascii() and _PLAIN_ABSOLUTE.fullmatch(href) is not None and base.isascii()
-            and "[" not in base and "]" not in base):
-        return href
     try:
-        return urljoin(base, href)
+        return join_url(base, href)
     except ValueError:  # "http://[::1" and other hosts urllib cannot split
         return None
 
