@@ -13,7 +13,8 @@ import pytest
 from harvester._fetch.resolver import CheckedResolver
 from harvester._fetch.urls import parse_url
 from harvester._fetch.wire import WireSender
-from harvester._fetch.wire_conn import HIGH_WATER, parse_head
+from harvester._fetch.wire_conn import HIGH_WATER
+from harvester._fetch.wire_head import parse_head
 from harvester.politeness import FetchSettings
 
 Script = Callable[[int], list[bytes] | None]  # request number -> pieces to write; None: hang up

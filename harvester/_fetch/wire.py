@@ -37,7 +37,8 @@ from .body import ACCEPT_ENCODING, decoded_by_httpx
 from .client import LIMITS
 from .resolver import CheckedResolver
 from .urls import PORTS, Target
-from .wire_conn import Connection, Head
+from .wire_conn import Connection
+from .wire_head import Head
 
 log = logging.getLogger("harvester.http")
 _Key = tuple[str, str, int]

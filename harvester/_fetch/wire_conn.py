@@ -2,10 +2,9 @@
 
 The run's own GETs go through this (wire.py) rather than through aiohttp, whose
 request path cost ~200 µs of CPU a request on loopback where this costs ~45
-(bench/transport.py). It does only what a harvester's GET needs: one request
-at a time per connection, keep-alive, and RFC 9112 §6.3's body framing
-(no body for 1xx/204/304, chunked, Content-Length, else until the server
-closes). Body bytes go to the reader as they arrive, undecoded (body.py
+(bench/transport.py). It does only what a harvester's GET needs: one request at
+a time per connection, keep-alive, and the body framing wire_head.py reads off
+the head. Body bytes go to the reader as they arrive, undecoded (body.py
 decodes gzip under its size cap); reading pauses while more than HIGH_WATER
 bytes wait, so a slow reader never holds a whole big body.
 
@@ -22,54 +21,20 @@ from collections import deque
 
 import httpx
 
+from .wire_head import (
+    CHUNKED,
+    LENGTH,
+    MAX_HEAD,
+    NO_BODY,
+    UNTIL_CLOSE,
+    Dechunker,
+    Head,
+    framing,
+    parse_head,
+)
+
 HIGH_WATER = 1 << 20  # body bytes waiting for the reader before reading pauses
-MAX_HEAD = 64 * 1024  # a response head longer than this is refused
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
-_STATUS = re.compile(r"HTTP/1\.([01]) ([0-9]{3})(?: (.*))?")
-_NO_BODY, _LENGTH, _CHUNKED, _UNTIL_CLOSE = range(4)
-
-
-class Head:
-    """A response's status line and headers (lower-case names, repeats joined by ", ")."""
-
-    __slots__ = ("headers", "minor", "raw", "reason", "status")
-
-    def __init__(self, minor: int, status: int, reason: str, raw: list[tuple[str, str]]
-                 ) -> None:
-        self.minor, self.status, self.reason, self.raw = minor, status, reason, raw
-        headers: dict[str, str] = {}
-        for name, value in raw:
-            key = name.lower()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        self.headers = headers
-
-
-def parse_head(block: bytes) -> Head:
-    """The head (without its blank line); RemoteProtocolError when it is not HTTP/1.x."""
-    # one encoding for the whole head, as httpx chooses: ASCII, else UTF-8, else Latin-1
-    try:
-        text = block.decode("ascii")
-    except UnicodeDecodeError:
-        try:
-            text = block.decode("utf-8")
-        except UnicodeDecodeError:
-            text = block.decode("iso-8859-1")
-    lines = text.split("\n")
-    m = _STATUS.fullmatch(lines[0].rstrip("\r"))
-    if m is None:
-        raise httpx.RemoteProtocolError(f"not an HTTP/1.x status line: {lines[0][:80]!r}")
-    raw: list[tuple[str, str]] = []
-    for line in lines[1:]:
-        line = line.rstrip("\r")
-        if line[:1] in (" ", "\t") and raw:  # obsolete line folding (RFC 9112 §5.2)
-            name, value = raw[-1]
-            raw[-1] = (name, f"{value} {line.strip()}")
-            continue
-        name, colon, value = line.partition(":")
-        if not colon or not name or name != name.strip():
-            raise httpx.RemoteProtocolError(f"malformed header line: {line[:80]!r}")
-        raw.append((name, value.strip()))
-    return Head(int(m[1]), int(m[2]), m[3] or "", raw)
 
 
 class Connection(asyncio.Protocol):
@@ -88,9 +53,9 @@ class Connection(asyncio.Protocol):
         self._timer: asyncio.TimerHandle | None = None
         self._active = 0.0  # when bytes last arrived (or the request went out)
         self._head: Head | None = None
-        self._framing = _NO_BODY
+        self._framing = NO_BODY
         self._left = 0  # body bytes (or the current chunk's) still to come
-        self._chunk_state = 0  # 0 size line, 1 data, 2 CRLF after data, 3 trailers
+        self._chunks = Dechunker()
         self._body: deque[bytes] = deque()
         self._queued = 0
         self._done = True  # the current answer's body has ended
@@ -214,7 +179,7 @@ class Connection(asyncio.Protocol):
         if self._done:
             self._wake()
             return
-        if self._head is not None and self._framing == _UNTIL_CLOSE:
+        if self._head is not None and self._framing == UNTIL_CLOSE:
             self._finish()
             return
         if self._head is None:
@@ -241,12 +206,13 @@ class Connection(asyncio.Protocol):
                 self.reusable = False
                 self._buf.clear()
             return
-        if self._framing == _LENGTH:
+        if self._framing == LENGTH:
             self._take(min(self._left, len(self._buf)))
             if self._left == 0:
                 self._end_body()
-        elif self._framing == _CHUNKED:
-            self._dechunk()
+        elif self._framing == CHUNKED:
+            if self._chunks.feed(self._buf, self._take):
+                self._end_body()
         else:  # until the server closes
             self._take(len(self._buf))
         self._wake()
@@ -264,28 +230,9 @@ class Connection(asyncio.Protocol):
                 continue  # an interim answer (100 Continue, 103 Early Hints): the real one follows
             break
         self._head = head
-        headers = head.headers
-        connection = headers.get("connection", "").lower()
-        keep_alive = ("close" not in connection if head.minor == 1
-                      else "keep-alive" in connection)
-        coding = headers.get("transfer-encoding")
-        length = headers.get("content-length")
-        if head.status in (204, 304) or head.status < 200:
-            self._framing = _NO_BODY
-        elif coding is not None:
-            codings = [c.strip().lower() for c in coding.split(",")]
-            self._framing = _CHUNKED if codings[-1] == "chunked" else _UNTIL_CLOSE
-            self._left, self._chunk_state = 0, 0
-        elif length is not None:
-            values = {v.strip() for v in length.split(",")}
-            if len(values) != 1 or not (value := values.pop()).isdigit():
-                raise httpx.RemoteProtocolError(f"bad Content-Length: {length!r}")
-            self._left = int(value)
-            self._framing = _LENGTH if self._left else _NO_BODY
-        else:
-            self._framing = _UNTIL_CLOSE
-        self.reusable = keep_alive and self._framing != _UNTIL_CLOSE
-        if self._framing == _NO_BODY:
+        self._framing, self._left, self.reusable = framing(head)
+        self._chunks = Dechunker()
+        if self._framing == NO_BODY:
             self._end_body()
         return True
 
@@ -295,7 +242,7 @@ class Connection(asyncio.Protocol):
             del self._buf[:n]
             self._body.append(data)
             self._queued += n
-            if self._framing != _CHUNKED:
+            if self._framing != CHUNKED:
                 self._left -= n
 
     def _end_body(self) -> None:
@@ -303,39 +250,3 @@ class Connection(asyncio.Protocol):
             self.reusable = False
             self._buf.clear()
         self._finish()
-
-    def _dechunk(self) -> None:
-        buf = self._buf
-        while buf:
-            if self._chunk_state == 1:  # data
-                n = min(self._left, len(buf))
-                self._take(n)
-                self._left -= n
-                if self._left:
-                    return
-                self._chunk_state = 2
-            if self._chunk_state == 2:  # the CRLF after a chunk's data
-                if buf[:2] == b"\r\n" or buf[:1] == b"\n":
-                    del buf[:2 if buf[:1] == b"\r" else 1]
-                    self._chunk_state = 0
-                    continue
-                if buf != b"\r":
-                    raise httpx.RemoteProtocolError("chunk data not followed by CRLF")
-                return
-            end = buf.find(b"\n")
-            if end < 0:
-                if len(buf) > MAX_HEAD:
-                    raise httpx.RemoteProtocolError("chunk header too long")
-                return
-            line = bytes(buf[:end]).rstrip(b"\r")
-            del buf[:end + 1]
-            if self._chunk_state == 0:  # size line, extensions after ';' ignored
-                size = line.split(b";", 1)[0].strip()
-                try:
-                    self._left = int(size, 16)
-                except ValueError:
-                    raise httpx.RemoteProtocolError(f"bad chunk size: {size[:20]!r}") from None
-                self._chunk_state = 1 if self._left else 3
-            elif not line:  # the blank line after the trailers: the body is whole
-                self._end_body()
-                return
