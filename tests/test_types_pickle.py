@@ -143,3 +143,17 @@ def test_positional_new_gives_what_the_constructor_gives_and_stays_frozen() -> N
     assert item == MappedItem("oai:x:1", "2024-01-01", FULL)
     with pytest.raises(dataclasses.FrozenInstanceError):
         rec.identifier = "changed"  # type: ignore[misc]
+
+
+def test_positional_classes_pickle_through_copyreg_with_the_same_bytes() -> None:
+    import copyreg
+    import io
+
+    for cls in (Record, Person, PartialDate, Subject, Identifier, FileLink, PageRange):
+        assert cls in copyreg.dispatch_table
+    plain = io.BytesIO()
+    pickler = pickle.Pickler(plain, protocol=5)
+    pickler.dispatch_table = {}  # not copyreg's: __reduce_ex__, as before the registration
+    pickler.dump(FULL)
+    assert pickle.dumps(FULL, protocol=5) == plain.getvalue()
+    assert copy.copy(FULL) == FULL and copy.deepcopy(FULL) == FULL
