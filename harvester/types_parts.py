@@ -93,6 +93,7 @@ def _unfrozen_twin(cls: type, names: tuple[str, ...]) -> type | None:
 
 
 _ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_TWO_DIGITS = tuple(f"{i:02d}" for i in range(32))
 
 
 @positional_pickle
@@ -120,11 +121,23 @@ class PartialDate:
         return "day" if self.day else "month" if self.month else "year"
 
     def isoformat(self) -> str:
-        if self.month is None:
-            return f"{self.year:04d}"
-        if self.day is None:
-            return f"{self.year:04d}-{self.month:02d}"
-        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        year, month, day = self.year, self.month, self.day
+        # a loaded record's dates are formatted for its JSON and for its row: the usual
+        # four-digit year and valid month and day by str() and a table (~0.2 µs) instead
+        # of three format specs (~0.65 µs); anything else (an unpickled date skips
+        # __post_init__'s checks) by the format specs
+        if (type(year) is int and 1000 <= year <= 9999 and (month is None or 0 < month < 13)
+                and (day is None or 0 < day < 32)):  # fmt: skip
+            if month is None:
+                return str(year)
+            if day is None:
+                return f"{year}-{_TWO_DIGITS[month]}"
+            return f"{year}-{_TWO_DIGITS[month]}-{_TWO_DIGITS[day]}"
+        if month is None:
+            return f"{year:04d}"
+        if day is None:
+            return f"{year:04d}-{month:02d}"
+        return f"{year:04d}-{month:02d}-{day:02d}"
 
     @classmethod
     def fromisoformat(cls, text: str) -> PartialDate:

@@ -1,4 +1,4 @@
--- revision: 0009_search_queue
+-- revision: 0010_pg_insert_marks
 -- written by `python -m pipelines.schema_snapshot` from a database migrated to that revision; do not edit
 CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
