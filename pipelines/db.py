@@ -219,38 +219,12 @@ def open_database(url: str | URL) -> Engine:
     database made from the schema's snapshot, pipelines/schema_snapshot.py)."""
     engine = make_engine(url)
     check_connection(engine)
-    if not at_head(engine) and not _from_snapshot(engine):
-        upgrade(engine)
+    if not at_head(engine):
+        from .schema_snapshot import create_on
+
+        if not create_on(engine, script_heads()):
+            upgrade(engine)
     return engine
-
-
-def _from_snapshot(engine: Engine) -> bool:
-    """Whether an empty SQLite database got its schema from the snapshot (which must
-    stand for the migrations' one head); False leaves the work to the migrations."""
-    if engine.dialect.name != "sqlite":
-        return False
-    from .schema_snapshot import create, read
-
-    snapshot, heads = read(), script_heads()
-    if snapshot is None or heads != frozenset({snapshot[0]}):
-        return False
-    raw = engine.raw_connection()
-    try:
-        driver = raw.driver_connection
-        if not isinstance(driver, sqlite3.Connection):
-            return False
-        level = driver.isolation_level
-        driver.isolation_level = None  # the snapshot's own BEGIN and COMMIT
-        try:
-            return create(driver, *snapshot)
-        except sqlite3.Error as exc:
-            raise DatabaseError(f"creating the schema failed on database "
-                                f"{engine.url.render_as_string(hide_password=True)}: {exc}"
-                                ) from exc
-        finally:
-            driver.isolation_level = level
-    finally:
-        raw.close()
 
 
 def dialect_insert(conn: Connection, table: Table) -> Any:

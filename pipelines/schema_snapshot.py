@@ -22,8 +22,13 @@ from __future__ import annotations
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import migrations
+from harvester.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 SNAPSHOT = Path(migrations.__file__).resolve().parent / "sqlite_head.sql"
 _REVISION_LINE = "-- revision: "
@@ -73,6 +78,33 @@ def create(conn: sqlite3.Connection, revision: str, script: str) -> bool:
         conn.execute("ROLLBACK")
         raise
     return True
+
+
+def create_on(engine: Engine, heads: frozenset[str] | None) -> bool:
+    """Whether an empty SQLite database got its schema from the snapshot (which must
+    stand for the migrations' one head, `heads`); False leaves the work to them."""
+    if engine.dialect.name != "sqlite":
+        return False
+    snapshot = read()
+    if snapshot is None or heads != frozenset({snapshot[0]}):
+        return False
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        if not isinstance(driver, sqlite3.Connection):
+            return False
+        level = driver.isolation_level
+        driver.isolation_level = None  # the snapshot's own BEGIN and COMMIT
+        try:
+            return create(driver, *snapshot)
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"creating the schema failed on database "
+                                f"{engine.url.render_as_string(hide_password=True)}: {exc}"
+                                ) from exc
+        finally:
+            driver.isolation_level = level
+    finally:
+        raw.close()
 
 
 def _split(script: str) -> list[str]:
