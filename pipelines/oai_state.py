@@ -23,8 +23,9 @@ from harvester.types import Record
 
 from .db import dialect_insert
 from .load import LoadStats, upsert_records
-from .load_bulk import driver_value, is_postgres, one_of, sqlite_insert_rows
+from .load_bulk import driver_value, is_postgres, one_of
 from .load_rows import json_and_hash
+from .load_sqlite import sqlite_insert_rows
 from .models import oai_checkpoints, oai_records, publications
 from .oai_enrich_queue import PENDING
 from .oai_windows import parse_stamp

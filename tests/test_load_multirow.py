@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, event, inspect
 
 from harvester.types import Record
-from pipelines import load_bulk
+from pipelines import load_sqlite
 from pipelines.db import make_engine, upgrade
 from pipelines.load import ensure_source, upsert_records
 from pipelines.load_bulk import array_literal, insert_rows
@@ -47,7 +47,7 @@ def test_rows_are_stored_in_order_with_consecutive_ids(conn: Connection, count: 
 def test_skipped_conflicts_keep_the_first_row_within_and_across_statements(
     conn: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(load_bulk, "SQLITE_ROWS_PER_STATEMENT", 3)
+    monkeypatch.setattr(load_sqlite, "SQLITE_ROWS_PER_STATEMENT", 3)
     insert_rows(conn, "t", ("k", "n"), [("old", 0)])
     rows = [("a", 1), ("old", 2), ("a", 3), ("b", 4), ("c", 5), ("b", 6), ("d", 7)]
     insert_rows(conn, "t", ("k", "n"), rows, skip_conflicts=True)
@@ -58,7 +58,7 @@ def test_skipped_conflicts_keep_the_first_row_within_and_across_statements(
 def test_wide_rows_stay_under_the_variable_limit(
     conn: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(load_bulk, "SQLITE_VARIABLES", 20)  # 2 rows of 7 a statement
+    monkeypatch.setattr(load_sqlite, "SQLITE_VARIABLES", 20)  # 2 rows of 7 a statement
     seen: list[int] = []
 
     def count(_c: object, _cur: object, sql: str, params: object, _ctx: object,
@@ -122,7 +122,7 @@ def test_a_load_stores_the_same_as_with_one_row_a_statement(
         for n in range(1000)
     ]
     many = _load_and_dump(f"sqlite:///{tmp_path / 'many.db'}", records)
-    monkeypatch.setattr(load_bulk, "SQLITE_ROWS_PER_STATEMENT", 1)
+    monkeypatch.setattr(load_sqlite, "SQLITE_ROWS_PER_STATEMENT", 1)
     one = _load_and_dump(f"sqlite:///{tmp_path / 'one.db'}", records)
     assert sum(map(len, one.values())) > 5000
     assert many == one
@@ -181,12 +181,12 @@ def test_shared_columns_store_what_binding_every_row_stores(
                               + ", ".join(f"{n} {t}" for n, t in zip(names, (
                                   "INT", "REAL", "TEXT", "", "NUMERIC", "INT", "TEXT"),
                                   strict=True)) + ")")  # fmt: skip
-        original = load_bulk.SQLITE_ROWS_PER_STATEMENT
-        load_bulk.SQLITE_ROWS_PER_STATEMENT = per  # hypothesis runs many examples a fixture
+        original = load_sqlite.SQLITE_ROWS_PER_STATEMENT
+        load_sqlite.SQLITE_ROWS_PER_STATEMENT = per  # hypothesis runs many examples a fixture
         try:
             insert_rows(c, "bulk", names, list(rows))
         finally:
-            load_bulk.SQLITE_ROWS_PER_STATEMENT = original
+            load_sqlite.SQLITE_ROWS_PER_STATEMENT = original
         if rows:
             c.exec_driver_sql(f"INSERT INTO plain ({', '.join(names)}) VALUES "
                               f"({', '.join('?' * WIDE)})", rows)  # fmt: skip
@@ -197,7 +197,7 @@ def test_shared_columns_store_what_binding_every_row_stores(
 def test_a_column_of_one_object_is_bound_once_a_statement(
     conn: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(load_bulk, "SQLITE_ROWS_PER_STATEMENT", 4)
+    monkeypatch.setattr(load_sqlite, "SQLITE_ROWS_PER_STATEMENT", 4)
     bound: list[int] = []
 
     def count(_c: object, _cur: object, _sql: str, params: Sequence[object], _ctx: object,
