@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from harvester.parsers import pure_markup
+from harvester.parsers._html import parse_html
 from harvester.parsers.pure_markup import files
+from harvester.types import Page
 
 P = "https://portal.example.org"
 BASE = P + "/en/publications/x/"
@@ -103,3 +105,13 @@ def test_skipping_the_walk_never_loses_a_file(anchors: list[tuple[str, str]]) ->
     html = "".join(f'<a class="{cls}" href="{href}">t</a>' for href, cls in anchors)
     tree = LexborHTMLParser(html.encode())
     assert files(tree, BASE) == pure_markup._walk_files(tree, BASE)
+
+
+def test_page_in_another_charset_is_tested_on_the_bytes_lexbor_parsed() -> None:
+    # UTF-16 bytes hold no b"files/"; the tree is parsed from their UTF-8 form
+    html = '<html><body><a href="/files/8.pdf">Ü</a></body></html>'
+    page = Page(url=BASE, body=html.encode("utf-16"),
+                headers={"content-type": "text/html; charset=utf-16"})
+    assert b"files/" not in page.body
+    got = files(parse_html(page), BASE)
+    assert [(f.url, f.name) for f in got] == [(P + "/files/8.pdf", "Ü")]
