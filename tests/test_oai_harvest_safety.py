@@ -162,7 +162,10 @@ def test_stop_while_a_page_is_awaited_drops_that_request_and_keeps_the_stored_to
     report = with_transport(cfg, engine, StopAt(stop, nth=3), stop)
 
     assert report.status == "stopped"
-    assert one(engine, "select count(*) from oai_records") == 200  # pages 1-2 only
+    # request 3 goes out while page 2 is read and mapped (one request ahead): page 2 is
+    # committed unless the stop comes first, as it can on a loaded machine; then it is
+    # dropped with request 3 and the stored token asks for it again. Never page 3.
+    assert one(engine, "select count(*) from oai_records") in (100, 200)
     token = one(engine, "select resumption_token from oai_checkpoints")
     assert token
     server.requests.clear()
