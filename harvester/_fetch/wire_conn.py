@@ -102,7 +102,9 @@ class Connection(asyncio.Protocol):
         self._body.clear()
         self._queued, self.started, self.reusable = 0, False, False
         self._active = self._loop.time()
-        self._timer = self._loop.call_later(self.timeout, self._check_timeout)
+        if self._timer is None:
+            # else the last request's timer, still pending, moves itself on when it fires
+            self._timer = self._loop.call_later(self.timeout, self._check_timeout)
         self.transport.write(request)
 
     async def answer(self) -> Head:
@@ -164,7 +166,7 @@ class Connection(asyncio.Protocol):
             self._timer = None
 
     def _check_timeout(self) -> None:
-        # one timer a request, moved on lazily: data arrivals only note the time
+        # one timer a connection, moved on lazily: data arrivals and requests only note the time
         self._timer = None
         if self._done and self._head is not None:
             return
@@ -193,8 +195,10 @@ class Connection(asyncio.Protocol):
         self._fail(error)
 
     def _finish(self) -> None:
+        # the timer stays: a kept-alive connection's next request takes it over (a
+        # TimerHandle made and cancelled every request cost more than the request's head
+        # parse); fired on an idle connection, it only lets itself go
         self._done = True
-        self._cancel_timer()
         self.idle_since = self._loop.time()
         self._wake()
 
