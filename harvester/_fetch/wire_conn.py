@@ -16,7 +16,6 @@ that hung up early, ReadTimeout when nothing arrives for `timeout` seconds.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import deque
 
 import httpx
@@ -30,11 +29,11 @@ from .wire_head import (
     Dechunker,
     Head,
     framing,
+    head_end,
     parse_head,
 )
 
 HIGH_WATER = 1 << 20  # body bytes waiting for the reader before reading pauses
-_HEAD_END = re.compile(rb"\r?\n\r?\n")
 
 
 class Connection(asyncio.Protocol):
@@ -223,13 +222,14 @@ class Connection(asyncio.Protocol):
 
     def _read_head(self) -> bool:
         while True:
-            m = _HEAD_END.search(self._buf)
-            if m is None:
+            found = head_end(self._buf)
+            if found is None:
                 if len(self._buf) > MAX_HEAD:
                     raise httpx.RemoteProtocolError("response head too long")
                 return False
-            head = parse_head(bytes(self._buf[:m.start()]))
-            del self._buf[:m.end()]
+            start, end = found
+            head = parse_head(bytes(self._buf[:start]))
+            del self._buf[:end]
             if 100 <= head.status < 200 and head.status != 101:
                 continue  # an interim answer (100 Continue, 103 Early Hints): the real one follows
             break
