@@ -24,7 +24,6 @@ _GZIP_MAGIC = b"\x1f\x8b"
 # C0 controls that XML 1.0 forbids (tab, LF and CR are allowed); safe to drop
 # byte-wise from UTF-8 because multi-byte sequences never contain bytes < 0x80.
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in (0x09, 0x0A, 0x0D))
-_HAS_CONTROL = re.compile(b"[" + re.escape(_CONTROL_BYTES) + b"]")
 # character references to the same forbidden controls (&#1; &#x1B; ...)
 _CONTROL_REF = re.compile(
     rb"&#(?:x0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[12]|1[4-9]|2[0-9]|3[01]));"
@@ -118,8 +117,11 @@ def gunzip_if_needed(
 
 def sanitize(body: bytes) -> bytes:
     """Drop control characters (raw or as character references) that XML 1.0 forbids."""
-    if _HAS_CONTROL.search(body):
-        body = body.translate(None, _CONTROL_BYTES)
+    # translate, not a search for them first: sre tests a character class at every
+    # byte (3.6 ms for a 716 KB sitemap), translate's copy takes 0.5 ms
+    stripped = body.translate(None, _CONTROL_BYTES)
+    if len(stripped) != len(body):
+        body = stripped
     if b"&#" in body:
         body = _CONTROL_REF.sub(b"", body)
     return body

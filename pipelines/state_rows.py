@@ -71,11 +71,15 @@ def json_select(conn: Connection, stmt: Select[Any]) -> list[tuple[Any, ...]] | 
 def _decoded(conn: Connection, columns: Sequence[ColumnElement[Any]], found: str | None
              ) -> list[tuple[Any, ...]]:
     rows: list[list[Any]] = json.loads(found) if found else []
-    convert = _processors(conn, columns)
-    if not any(convert):
-        return [tuple(r) for r in rows]
-    return [tuple(v if f is None or v is None else f(v) for f, v in zip(convert, r, strict=True))
-            for r in rows]
+    convert = [(i, f) for i, f in enumerate(_processors(conn, columns)) if f is not None]
+    # column by column, over only the columns that have a processor (a page state's one
+    # date-time of eight): a generator a row over every column cost more than the query
+    for i, f in convert:
+        for r in rows:
+            v = r[i]
+            if v is not None:
+                r[i] = f(v)
+    return list(map(tuple, rows))
 
 
 def _processors(conn: Connection, columns: Sequence[ColumnElement[Any]]

@@ -96,3 +96,24 @@ def test_no_collection_runs_from_reading_the_config_to_opening_the_database(
     assert len(seen) == 2 and seen[0] == seen[1]  # no collection in between: the
     # collector was off all the way, not turned back on between the two
     assert gc.isenabled()
+
+
+def test_the_run_collects_its_young_objects_less_often_and_the_threshold_comes_back(
+        tmp_path: Path, collecting: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines import cli_harvest, run
+
+    seen: list[tuple[int, int, int]] = []
+
+    async def harvest_seen(*args: object, **kwargs: object) -> object:
+        seen.append(gc.get_threshold())
+        raise SystemExit(3)  # stop here: the run itself is not under test
+
+    monkeypatch.setattr(run, "harvest", harvest_seen)
+    config = _config(tmp_path, {"name": "x", "platform": "pure",
+                                "urls": ["https://r.test/1"]})
+    before = gc.get_threshold()
+    result = CliRunner().invoke(main, ["harvest", "--config", str(config),
+                                       "--parse-workers", "0"])
+    assert result.exit_code == 3, result.output
+    assert seen == [(cli_harvest.YOUNG_THRESHOLD, *before[1:])]
+    assert gc.get_threshold() == before

@@ -178,6 +178,34 @@ async def test_silence_past_the_timeout_is_a_read_timeout() -> None:
     await wire.aclose()
 
 
+async def test_a_kept_connection_times_out_a_silent_request_from_its_own_start() -> None:
+    # the first request's timer is carried over to the second, not made anew: it must
+    # still give the second request its whole timeout, then fail it
+    wire = WireSender(FetchSettings(timeout=0.3), _resolver())
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    async with RawServer(lambda n: [ok] if n == 0 else [b"HTTP/1.1 200 OK\r\n"]) as server:
+        assert (await _get(wire, server.url("/a")))[2] == b"ok"
+        await asyncio.sleep(0.2)  # most of the first timer's time gone, idle
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(httpx.ReadTimeout):
+            await _get(wire, server.url("/b"))
+        assert loop.time() - started >= 0.29
+        assert server.connections == 1
+    await wire.aclose()
+
+
+async def test_an_idle_kept_connection_outlives_its_timer_and_serves_again() -> None:
+    wire = WireSender(FetchSettings(timeout=0.1), _resolver())
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    async with RawServer(lambda n: [ok]) as server:
+        assert (await _get(wire, server.url("/a")))[2] == b"ok"
+        await asyncio.sleep(0.25)  # the timer fires on the idle connection: no error
+        assert (await _get(wire, server.url("/b")))[2] == b"ok"
+        assert server.connections == 1
+    await wire.aclose()
+
+
 @pytest.mark.parametrize("answer", [
     b"HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n",
     b"HTTP/1.1 200 OK\r\nContent-Length: 3, 4\r\n\r\nabc",

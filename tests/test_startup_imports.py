@@ -46,10 +46,25 @@ def test_config_platform_names_are_the_parser_registrys() -> None:
      "FetchSettings\nasyncio.run(Fetcher(FetchSettings()).__aenter__())", ["aiohttp"]),
     ("import harvester.parsers", ["harvester.parsers.pure", "harvester.parsers.generic",
                                   "harvester.parsers.dspace"]),
+    ("import pipelines.run", ["harvester.normalize.dates", "harvester.normalize.names",
+                              "harvester.normalize.text", "harvester.normalize.languages"]),
 ])  # fmt: skip
 def test_start_up_modules_leave_unneeded_ones_unimported(statement: str,
                                                          absent: list[str]) -> None:
     assert loaded_after(statement, absent) == dict.fromkeys(absent, False)
+
+
+def test_the_normalize_package_still_hands_out_each_function() -> None:
+    import harvester.normalize as package
+    from harvester.normalize import clean, parse_date, to_iso639_1
+    from harvester.normalize.dates import parse_date as dated
+    from harvester.normalize.text import clean as cleaned
+
+    assert (clean, parse_date) == (cleaned, dated)
+    assert to_iso639_1("English") == "en"
+    assert set(package.__all__) <= set(dir(package))
+    with pytest.raises(AttributeError):
+        package.no_such_function  # noqa: B018
 
 
 def test_the_parsers_load_when_first_asked_for() -> None:

@@ -43,11 +43,24 @@ def split_url(url: str) -> tuple[str, str]:
 # through httpx.URL, which costs ~11 µs a URL (most of it a per-character check).
 _PLAIN = re.compile(
     r"(https?)://([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::([1-9][0-9]{0,4}))?"
-    r"((?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)*)"
-    r"(?:\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?")
+    # path and query as runs of plain characters between escapes: the same strings as
+    # (?:/(?:[plain]|%XX)*)*, but sre reads a run in one step instead of trying the
+    # alternation at every character (~12k -> ~4k instructions a bench URL)
+    r"((?:/[A-Za-z0-9._~!$&'()*+,;=:@/-]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9._~!$&'()*+,;=:@/-]*)*)?)"
+    r"(?:\?[A-Za-z0-9._~!$&'()*+,;=:@/?-]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9._~!$&'()*+,;=:@/?-]*)*)?")
 _DOTTED = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_host(host: str) -> bool:
+    """Whether httpx keeps a host the fast path matched as written. Cached: a site's
+    pages share a host or a few."""
+    if "xn--" in host:  # IDNA checks
+        return False
+    # httpx refuses a dotted host that is not an IPv4 address, or reads it otherwise
+    return not (_DOTTED.fullmatch(host) and not _IPV4.fullmatch(host))
 
 
 def _plain(url: str) -> tuple[str, str, Target] | None:
@@ -55,10 +68,8 @@ def _plain(url: str) -> tuple[str, str, Target] | None:
     if m is None:
         return None
     scheme, host, port_text, path = m.groups()
-    if "xn--" in host or "/." in path:  # IDNA checks; dot segments httpx removes
+    if "/." in path or not _plain_host(host):  # dot segments httpx removes
         return None
-    if _DOTTED.fullmatch(host) and not _IPV4.fullmatch(host):
-        return None  # httpx refuses it as an IPv4 address, or reads it otherwise
     port = int(port_text) if port_text else None
     if port is not None and (port > 65535 or port == PORTS[scheme]):
         return None

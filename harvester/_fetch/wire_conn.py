@@ -16,7 +16,6 @@ that hung up early, ReadTimeout when nothing arrives for `timeout` seconds.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import deque
 
 import httpx
@@ -30,11 +29,11 @@ from .wire_head import (
     Dechunker,
     Head,
     framing,
+    head_end,
     parse_head,
 )
 
 HIGH_WATER = 1 << 20  # body bytes waiting for the reader before reading pauses
-_HEAD_END = re.compile(rb"\r?\n\r?\n")
 
 
 class Connection(asyncio.Protocol):
@@ -102,7 +101,9 @@ class Connection(asyncio.Protocol):
         self._body.clear()
         self._queued, self.started, self.reusable = 0, False, False
         self._active = self._loop.time()
-        self._timer = self._loop.call_later(self.timeout, self._check_timeout)
+        if self._timer is None:
+            # else the last request's timer, still pending, moves itself on when it fires
+            self._timer = self._loop.call_later(self.timeout, self._check_timeout)
         self.transport.write(request)
 
     async def answer(self) -> Head:
@@ -164,7 +165,7 @@ class Connection(asyncio.Protocol):
             self._timer = None
 
     def _check_timeout(self) -> None:
-        # one timer a request, moved on lazily: data arrivals only note the time
+        # one timer a connection, moved on lazily: data arrivals and requests only note the time
         self._timer = None
         if self._done and self._head is not None:
             return
@@ -193,8 +194,10 @@ class Connection(asyncio.Protocol):
         self._fail(error)
 
     def _finish(self) -> None:
+        # the timer stays: a kept-alive connection's next request takes it over (a
+        # TimerHandle made and cancelled every request cost more than the request's head
+        # parse); fired on an idle connection, it only lets itself go
         self._done = True
-        self._cancel_timer()
         self.idle_since = self._loop.time()
         self._wake()
 
@@ -219,13 +222,14 @@ class Connection(asyncio.Protocol):
 
     def _read_head(self) -> bool:
         while True:
-            m = _HEAD_END.search(self._buf)
-            if m is None:
+            found = head_end(self._buf)
+            if found is None:
                 if len(self._buf) > MAX_HEAD:
                     raise httpx.RemoteProtocolError("response head too long")
                 return False
-            head = parse_head(bytes(self._buf[:m.start()]))
-            del self._buf[:m.end()]
+            start, end = found
+            head = parse_head(bytes(self._buf[:start]))
+            del self._buf[:end]
             if 100 <= head.status < 200 and head.status != 101:
                 continue  # an interim answer (100 Continue, 103 Early Hints): the real one follows
             break

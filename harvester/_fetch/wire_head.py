@@ -32,6 +32,25 @@ class Head:
         self.headers = headers
 
 
+def head_end(buf: bytes | bytearray) -> tuple[int, int] | None:
+    """(start, end) of the blank line that ends a head, the first match of
+    `\\r?\\n\\r?\\n` as re.search finds it; None before it arrived. Two bytes.find
+    calls: the pattern starts with an optional byte, so sre's search tried it at every
+    position of the head (~40k instructions a 304's head)."""
+    crlf = buf.find(b"\n\r\n")
+    # the earliest first line feed gives the leftmost match (a CR before it belongs to
+    # it); a bare blank line only counts before the other, and the body after the head
+    # is not searched for one
+    bare = buf.find(b"\n\n", 0, crlf + 1) if crlf >= 0 else buf.find(b"\n\n")
+    if bare >= 0:
+        first, end = bare, bare + 2
+    elif crlf >= 0:
+        first, end = crlf, crlf + 3
+    else:
+        return None
+    return (first - 1 if first and buf[first - 1] == 13 else first), end
+
+
 def parse_head(block: bytes) -> Head:
     """The head (without its blank line); RemoteProtocolError when it is not HTTP/1.x."""
     # one encoding for the whole head, as httpx chooses: ASCII, else UTF-8, else Latin-1
