@@ -69,7 +69,11 @@ async def test_disallowed_path_never_reaches_the_server(
 async def test_server_never_sees_more_than_concurrency_in_flight(
     server: ScriptedServer, fetcher: Fetcher, concurrency: int
 ) -> None:
-    server.route("/slow", Reply(200, b"x", delay=0.03))
+    # each answer takes long enough that a loaded machine still starts the others: at
+    # 0.03 s one loaded run of the suite (two processes, helpers busy) failed this with
+    # concurrency 3, which can only be too few in flight, since the server stops
+    # counting a request before its answer leaves and the client waits for the answer
+    server.route("/slow", Reply(200, b"x", delay=0.15))
     polite = Politeness(concurrency=concurrency, delay=0, obey_robots=False)
     await asyncio.gather(
         *(fetcher.fetch(server.url(f"/slow?{i}"), politeness=polite) for i in range(5))
