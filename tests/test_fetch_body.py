@@ -169,3 +169,25 @@ async def test_non_http_urls_are_refused_unrequested(fetcher_for, url: str) -> N
     with pytest.raises(UnsafeURL):
         await fetcher_for(handler).fetch(url, politeness=FREE)
     assert seen == []
+
+
+class _OnePiece:
+    """A response whose body arrives in one read (body.Response, as read_body uses it)."""
+
+    def __init__(self, piece: bytes) -> None:
+        self.piece = piece
+        self.headers = {"content-length": str(len(piece))}
+        self.is_stream_consumed = False
+        self.num_bytes_downloaded = 0
+
+    async def aiter_raw(self) -> AsyncIterator[bytes]:
+        self.num_bytes_downloaded = len(self.piece)
+        yield self.piece
+
+
+async def test_a_body_read_in_one_piece_is_that_piece_not_a_copy() -> None:
+    from harvester._fetch.body import read_body
+
+    piece = bytes(range(256)) * 256
+    response = _OnePiece(piece)
+    assert await read_body(response, url="http://x/", max_bytes=1 << 20) is piece  # type: ignore[arg-type]

@@ -5,7 +5,9 @@ timeouts and malformed answers."""
 from __future__ import annotations
 
 import asyncio
+import tracemalloc
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -13,7 +15,7 @@ import pytest
 from harvester._fetch.resolver import CheckedResolver
 from harvester._fetch.urls import parse_url
 from harvester._fetch.wire import WireSender
-from harvester._fetch.wire_conn import HIGH_WATER
+from harvester._fetch.wire_conn import HIGH_WATER, Connection
 from harvester._fetch.wire_head import parse_head
 from harvester.politeness import FetchSettings
 
@@ -219,6 +221,47 @@ async def test_malformed_answers_are_remote_protocol_errors(
     async with RawServer(lambda n: [answer]) as server:
         with pytest.raises(httpx.RemoteProtocolError):
             await _get(sender, server.url("/"))
+
+
+@pytest.mark.parametrize("tail", [b"", b"JUNK"], ids=["exact", "past-the-length"])
+async def test_body_pieces_after_the_head_are_handed_on_as_they_came(
+        sender: WireSender, tail: bytes) -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"
+    async with (RawServer(lambda n: [head, b"abcd", b"efghij" + tail]) as server,
+                sender.get(parse_url(server.url("/p"))[2], {}) as resp):
+        pieces = [chunk async for chunk in resp.aiter_raw()]
+        reusable = resp._conn.idle() and resp._conn.reusable
+    assert b"".join(pieces) == b"abcdefghij"
+    # a piece over the length went through the buffer: the connection is not reused
+    assert reusable is (tail == b"")
+
+
+async def test_an_answer_read_whole_is_copied_once_not_through_the_buffer() -> None:
+    class _Transport(asyncio.Transport):
+        def write(self, data: Any) -> None:
+            pass
+
+        def abort(self) -> None:
+            pass
+
+    conn = Connection(timeout=2.0)
+    conn.connection_made(_Transport())
+    conn.send(b"GET / HTTP/1.1\r\n\r\n")
+    body = bytes(range(256)) * 1000
+    answer = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+    tracemalloc.start()
+    try:
+        conn.data_received(answer)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # through the buffer it was two copies at once: the buffer's and the bytes taken out
+    assert peak < 1.5 * len(body)
+    assert (await conn.answer()).status == 200
+    assert await conn.chunk() == body
+    assert await conn.chunk() == b""
+    assert conn.idle() and conn.reusable
+    conn.close()
 
 
 async def test_bytes_after_the_answer_keep_the_connection_from_reuse(

@@ -115,7 +115,9 @@ async def read_body(response: Response, *, url: str, max_bytes: int) -> bytes:
     total += len(tail)
     if total > max_bytes:
         raise ResponseTooLarge(f"body passed the cap of {max_bytes} bytes", url=url)
-    parts.append(tail)
+    if tail:
+        parts.append(tail)
+    # a body read in one piece comes back as that very object: join copies only two or more
     return b"".join(parts)
 
 
