@@ -235,9 +235,9 @@ class Connection(asyncio.Protocol):
     def _past_head(self, data: bytes) -> bytes:
         """What follows the answer's head in `data` once the head is read off it, as
         _read_head reads it off the buffer; all of `data` when it holds no whole head."""
-        while (m := _HEAD_END.search(data)) is not None:
-            head = parse_head(data[:m.start()])
-            data = data[m.end():]
+        while (found := head_end(data)) is not None:
+            head = parse_head(data[:found[0]])
+            data = data[found[1]:]
             if not 100 <= head.status < 200 or head.status == 101:
                 self._install(head)
                 break
