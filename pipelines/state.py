@@ -78,7 +78,7 @@ def record_fetches(conn: Connection, source_id: int, rows: Sequence[FetchRow]) -
         return
     if conn.dialect.name == "sqlite":
         # the same upsert written out: SQLAlchemy's parameter handling cost ~2/3 of it
-        upsert_fetches(conn, source_id, list(latest.values()))
+        upsert_fetches(conn, source_id, list(latest.values()), _sqlite_tail(conn))
         return
     # by hand, not dataclasses.asdict: its deep copy cost more than the insert itself
     params = [
@@ -93,8 +93,22 @@ def record_fetches(conn: Connection, source_id: int, rows: Sequence[FetchRow]) -
     conn.execute(fetches_upsert(conn), params)
 
 
+_SQLITE_TAIL: list[str] = []
+
+
+def _sqlite_tail(conn: Connection) -> str:
+    """`fetches_upsert`'s ON CONFLICT clause as SQLite's compiler writes it, compiled once
+    (its few numbers inline, so the rows' parameters are the only ones)."""
+    if not _SQLITE_TAIL:
+        sql = str(fetches_upsert(conn).compile(dialect=conn.dialect,
+                                               compile_kwargs={"literal_binds": True}))
+        _SQLITE_TAIL.append(sql[sql.index(" ON CONFLICT "):])
+    return _SQLITE_TAIL[0]
+
+
 def fetches_upsert(conn: Connection) -> Any:
-    """fetched_pages' upsert as a SQLAlchemy statement (state_sqlite.py writes it out)."""
+    """fetched_pages' upsert as a SQLAlchemy statement (on SQLite, its ON CONFLICT clause
+    goes with state_sqlite.py's multi-row INSERT)."""
     stmt = dialect_insert(conn, fetched_pages)
     new = stmt.excluded
     t = fetched_pages

@@ -3,10 +3,11 @@
 `pipelines.state.fetches_upsert` says what the upsert does; through SQLAlchemy a row
 cost ~25 µs of the write thread in a first harvest, most of it building and
 processing a 14-key parameter dict a row. Here the rows are tuples sent through
-the loader's multi-row INSERT (`load_sqlite.sqlite_insert_rows`), with the same
-ON CONFLICT clause; timestamps are written as SQLAlchemy's SQLite dialect writes
-them (`sqlite_stamp`). A test holds the two paths to the
-same table after inserts, re-fetches, 304s and repeated errors.
+the loader's multi-row INSERT (`load_sqlite.sqlite_insert_rows`), with that
+statement's own ON CONFLICT clause as SQLite's compiler writes it (once a process);
+timestamps are written as SQLAlchemy's SQLite dialect writes them (`sqlite_stamp`).
+A test holds the two paths to the same table after inserts, re-fetches, 304s and
+repeated errors.
 """
 
 from __future__ import annotations
@@ -25,17 +26,6 @@ if TYPE_CHECKING:
 COLUMNS = ("url", "source_id", "status", "etag", "last_modified", "sha256", "fetched_at",
            "checked_at", "source_key", "error_reason", "error_message", "attempts",
            "warc_file", "warc_offset")
-_KEEP_IF_NO_BODY = ("warc_file", "warc_offset")  # an answer without a body keeps them
-_SET = ", ".join(
-    [f'"{c}" = excluded."{c}"' for c in COLUMNS
-     if c not in ("url", "fetched_at", "attempts", *_KEEP_IF_NO_BODY)]
-    + ['"fetched_at" = coalesce(excluded."fetched_at", "fetched_pages"."fetched_at")',
-       '"attempts" = CASE WHEN excluded."error_reason" IS NULL THEN 0 '
-       'WHEN "fetched_pages"."error_reason" = excluded."error_reason" '
-       'THEN "fetched_pages"."attempts" + 1 ELSE 1 END']
-    + [f'"{c}" = CASE WHEN excluded."fetched_at" IS NULL THEN "fetched_pages"."{c}" '
-       f'ELSE excluded."{c}" END' for c in _KEEP_IF_NO_BODY])
-_TAIL = f' ON CONFLICT ("url") DO UPDATE SET {_SET}'
 
 
 def sqlite_stamp(value: datetime) -> str:
@@ -49,8 +39,10 @@ def sqlite_stamp(value: datetime) -> str:
             f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}")
 
 
-def upsert_fetches(conn: Connection, source_id: int, rows: Sequence[FetchRow]) -> None:
-    """The rows (one per URL: a statement must not meet its own row twice) upserted."""
+def upsert_fetches(conn: Connection, source_id: int, rows: Sequence[FetchRow], tail: str
+                   ) -> None:
+    """The rows (one per URL: a statement must not meet its own row twice) upserted;
+    `tail` is the statement's ON CONFLICT clause (`state.fetches_upsert`, compiled)."""
     stamp = sqlite_stamp
     values = [
         (r.url, source_id, r.status, r.etag, r.last_modified, r.sha256,
@@ -59,4 +51,4 @@ def upsert_fetches(conn: Connection, source_id: int, rows: Sequence[FetchRow]) -
          r.warc_file, r.warc_offset)
         for r in rows
     ]
-    sqlite_insert_rows(conn, "fetched_pages", COLUMNS, values, _TAIL)
+    sqlite_insert_rows(conn, "fetched_pages", COLUMNS, values, tail)
