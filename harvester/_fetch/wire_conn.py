@@ -29,8 +29,7 @@ from .wire_head import (
     Dechunker,
     Head,
     framing,
-    head_end,
-    parse_head,
+    next_head,
 )
 
 HIGH_WATER = 1 << 20  # body bytes waiting for the reader before reading pauses
@@ -235,10 +234,10 @@ class Connection(asyncio.Protocol):
     def _past_head(self, data: bytes) -> bytes:
         """What follows the answer's head in `data` once the head is read off it, as
         _read_head reads it off the buffer; all of `data` when it holds no whole head."""
-        while (found := head_end(data)) is not None:
-            head = parse_head(data[:found[0]])
-            data = data[found[1]:]
-            if not 100 <= head.status < 200 or head.status == 101:
+        while (got := next_head(data)) is not None:
+            head, end, interim = got
+            data = data[end:]
+            if not interim:
                 self._install(head)
                 break
         return data
@@ -258,20 +257,15 @@ class Connection(asyncio.Protocol):
         return True
 
     def _read_head(self) -> bool:
-        while True:
-            found = head_end(self._buf)
-            if found is None:
-                if len(self._buf) > MAX_HEAD:
-                    raise httpx.RemoteProtocolError("response head too long")
-                return False
-            start, end = found
-            head = parse_head(bytes(self._buf[:start]))
+        while (got := next_head(self._buf)) is not None:
+            head, end, interim = got
             del self._buf[:end]
-            if 100 <= head.status < 200 and head.status != 101:
-                continue  # an interim answer (100 Continue, 103 Early Hints): the real one follows
-            break
-        self._install(head)
-        return True
+            if not interim:
+                self._install(head)
+                return True
+        if len(self._buf) > MAX_HEAD:
+            raise httpx.RemoteProtocolError("response head too long")
+        return False
 
     def _install(self, head: Head) -> None:
         self._head = head

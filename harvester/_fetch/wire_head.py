@@ -51,6 +51,17 @@ def head_end(buf: bytes | bytearray) -> tuple[int, int] | None:
     return (first - 1 if first and buf[first - 1] == 13 else first), end
 
 
+def next_head(data: bytes | bytearray) -> tuple[Head, int, bool] | None:
+    """The first head in `data`, where it ends, and whether it is an interim answer
+    (1xx but 101: 100 Continue, 103 Early Hints; the real one follows); None before
+    its blank line arrived."""
+    found = head_end(data)
+    if found is None:
+        return None
+    head = parse_head(bytes(data[:found[0]]))
+    return head, found[1], 100 <= head.status < 200 and head.status != 101
+
+
 def parse_head(block: bytes) -> Head:
     """The head (without its blank line); RemoteProtocolError when it is not HTTP/1.x."""
     # one encoding for the whole head, as httpx chooses: ASCII, else UTF-8, else Latin-1
