@@ -140,7 +140,7 @@ def test_a_reharvest_lets_its_prestarted_workers_go(
         "sources": [{"name": "web", "platform": "pure", "urls": ["https://repo.example.org/p/1"]}]}))
     early: list[int] = []
 
-    def open_database_seen(url: str) -> object:
+    def open_database_seen(url: str, **_options: object) -> object:
         early.append(len(parse_start._early))
         raise SystemExit(3)  # stop here: what follows is the run
 
