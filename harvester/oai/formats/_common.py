@@ -13,7 +13,7 @@ from lxml import etree
 from harvester.errors import NotARecord
 from harvester.normalize.text import clean, decode_references, unescape
 from harvester.oai.protocol import OAIRecord
-from harvester.types import PageRange, Record
+from harvester.types import PageRange, PartialDate, Record
 
 # Exact codes: SwePub publicationType, BASE typenorm, DataCite resourceTypeGeneral.
 _CODES = {
@@ -172,6 +172,10 @@ def build(rec: OAIRecord, layer: str, fields: dict[str, Any]) -> Record:
         if kind is str or kind is tuple:
             if not v:
                 continue
+        elif kind is PartialDate:
+            # never empty (it has a year); the general test below ran the dataclass's
+            # Python __eq__ twice against "" and () for every dated record
+            pass
         elif kind is PageRange:
             if v == _NO_PAGES:
                 continue
