@@ -78,13 +78,17 @@ def test_a_deadlock_victim_is_retried_once_and_commits(pg: Engine, pg_url: str) 
 
     def holder() -> None:
         with pg.begin() as conn:
+            # on a loaded machine either side's deadlock check could fire first: the
+            # holder's comes far later, so the victim is always the one rolled back
+            conn.execute(text("set local deadlock_timeout = '60s'"))
             conn.execute(text(f"select pg_advisory_xact_lock({key}, 1)"))
             holder_has_first.set()
-            _until_a_backend_waits_for_a_lock(pg)  # the victim-to-be waits first...
+            _until_a_backend_waits_for_a_lock(pg, key)  # the victim-to-be waits first...
             conn.execute(text(f"select pg_advisory_xact_lock({key}, 2)"))  # ...so it is chosen
 
     def victim(conn: Connection) -> str:
         calls.append(1)
+        conn.execute(text("set local deadlock_timeout = '100ms'"))
         conn.execute(text(f"select pg_advisory_xact_lock({key}, 2)"))
         conn.execute(text(f"select pg_advisory_xact_lock({key}, 1)"))
         return "committed"
@@ -106,13 +110,14 @@ def test_a_deadlock_victim_is_retried_once_and_commits(pg: Engine, pg_url: str) 
     assert len(calls) == 2
 
 
-def _until_a_backend_waits_for_a_lock(engine: Engine) -> None:
+def _until_a_backend_waits_for_a_lock(engine: Engine, key: int) -> None:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         with engine.connect() as conn:
             waiting = conn.execute(text(
                 "select count(*) from pg_stat_activity where datname = current_database() "
-                "and wait_event_type = 'Lock'")).scalar_one()  # fmt: skip
+                "and wait_event_type = 'Lock' and query like :held"),
+                {"held": f"%pg_advisory_xact_lock({key}, 1)%"}).scalar_one()  # fmt: skip
         if waiting:
             return
         time.sleep(0.02)
