@@ -123,4 +123,5 @@ def test_a_needle_anywhere_in_a_long_page_is_seen(at: int, needle: str) -> None:
     # past 30,000 bytes CPython's `in` and the search pure_markup uses take other paths
     filler = b"<p>portal profile-list /file s</p>" * 2100
     data = filler[:at] + needle.encode() + filler[at:]
-    assert pure_markup._may_name_files(data) == (needle in ("files/", "document-link"))
+    # no "&" in the filler: the answer is whether the bytes hold a needle (`in` says)
+    assert pure_markup._may_name_files(data) == (b"files/" in data or b"document-link" in data)
