@@ -115,3 +115,13 @@ def test_page_in_another_charset_is_tested_on_the_bytes_lexbor_parsed() -> None:
     assert b"files/" not in page.body
     got = files(parse_html(page), BASE)
     assert [(f.url, f.name) for f in got] == [(P + "/files/8.pdf", "Ü")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 70_000), st.sampled_from(["files/", "document-link", "file/", "files"]))
+def test_a_needle_anywhere_in_a_long_page_is_seen(at: int, needle: str) -> None:
+    # past 30,000 bytes CPython's `in` and the search pure_markup uses take other paths
+    filler = b"<p>portal profile-list /file s</p>" * 2100
+    data = filler[:at] + needle.encode() + filler[at:]
+    # no "&" in the filler: the answer is whether the bytes hold a needle (`in` says)
+    assert pure_markup._may_name_files(data) == (b"files/" in data or b"document-link" in data)
