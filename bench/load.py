@@ -1,9 +1,12 @@
 """Loader throughput: synthetic records into SQLite and PostgreSQL, fresh and again.
 
-    python bench/load.py [--n 100000] [--batch 5000] [--only sqlite|postgres]
+    python bench/load.py [--n 100000] [--batch 5000] [--only sqlite|postgres] [--writers N]
 
 Each record has 3 authors, 4 keywords and 2 identifiers. The first pass
-inserts everything, the second finds every record unchanged. PostgreSQL uses
+inserts everything, the second finds every record unchanged. `--writers N`
+(PostgreSQL only) loads the batches on N connections at once, one transaction a
+batch, as N `harvester worker` processes or N sources' runs write side by side:
+each backend's statements then run while another's client builds rows. PostgreSQL uses
 a throw-away database on HARVESTER_TEST_POSTGRES_URL (default: local server).
 Goals: SQLite >= 20,000 records/s, PostgreSQL >= 15,000 records/s. On a
 shared machine compare CPU seconds: client CPU (which includes SQLite's own
@@ -19,7 +22,8 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,28 +71,39 @@ def synthetic(n: int) -> list[Record]:
     ]
 
 
-def load_all(url: str, records: list[Record], batch: int) -> tuple[float, float, float | None,
-                                                                     LoadStats]:  # fmt: skip
+def load_all(url: str, records: list[Record], batch: int, writers: int = 1
+             ) -> tuple[float, float, float | None, LoadStats]:  # fmt: skip
     """Wall seconds, client CPU seconds, server CPU seconds (PostgreSQL on this machine,
     else None) and the counts."""
-    engine = make_engine(url, pool_size=1, max_overflow=0)  # one backend to account for
+    # exactly `writers` backends, so their CPU can be accounted for
+    engine = make_engine(url, pool_size=writers, max_overflow=0)
     upgrade(engine)
     now = datetime.now(UTC)
     with engine.begin() as conn:
         source_id = ensure_source(conn, "bench", "pure", None, now=now)
-        backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() if (
-            conn.dialect.name == "postgresql") else None  # fmt: skip
-    server = process_cpu(backend)
+    backends: list[int | None] = [None]
+    if engine.dialect.name == "postgresql":
+        with ExitStack() as held:  # all at once: each pool slot's own backend
+            conns = [held.enter_context(engine.connect()) for _ in range(writers)]
+            backends = [c.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() for c in conns]
+    server = [process_cpu(pid) for pid in backends]
+
+    def load(start: int) -> LoadStats:
+        with engine.begin() as conn:
+            return upsert_records(conn, source_id, records[start : start + batch], now=now)
+
     total = LoadStats()
     started, cpu = time.perf_counter(), time.process_time()
-    for start in range(0, len(records), batch):
-        with engine.begin() as conn:
-            total = total + upsert_records(conn, source_id, records[start : start + batch], now=now)
+    with ThreadPoolExecutor(writers) as pool:
+        starts = range(0, len(records), batch)
+        # one writer: in this thread, as before (no hand-over between threads to measure)
+        for stats in map(load, starts) if writers == 1 else pool.map(load, starts):
+            total = total + stats
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    after = process_cpu(backend)
+    after = [process_cpu(pid) for pid in backends]
     engine.dispose()
-    return elapsed, cpu, (after - server if after is not None and server is not None
-                          else None), total  # fmt: skip
+    spent = [b - a for a, b in zip(server, after, strict=True) if a is not None and b is not None]
+    return elapsed, cpu, (sum(spent) if len(spent) == len(backends) else None), total
 
 
 def process_cpu(pid: int | None) -> float | None:
@@ -125,6 +140,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--only", choices=("sqlite", "postgres"))
+    parser.add_argument("--writers", type=int, default=1,
+                        help="PostgreSQL: connections loading batches at once (SQLite: 1)")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -138,12 +155,15 @@ def main() -> None:
         if args.only and name != args.only:
             continue
         with fresh() as url:
+            # SQLite takes one writer at a time: more would only wait for its lock
+            writers = args.writers if name == "postgres" else 1
             for label in ("fresh", "present"):
-                seconds, cpu, server, stats = load_all(url, records, args.batch)
+                seconds, cpu, server, stats = load_all(url, records, args.batch, writers)
                 backend = "" if server is None else f", {server:.2f}s server CPU"
                 print(
                     f"{name:8} {label:8} {args.n / seconds:10,.0f} records/s  "
-                    f"({seconds:.2f}s wall, {cpu:.2f}s client CPU{backend}; new={stats.new:,} "
+                    f"({writers} writer{'s' if writers > 1 else ''}; "
+                    f"{seconds:.2f}s wall, {cpu:.2f}s client CPU{backend}; new={stats.new:,} "
                     f"changed={stats.changed:,} unchanged={stats.unchanged:,}; "
                     f"load average {os.getloadavg()[0]:.2f})"
                 )

@@ -6,9 +6,11 @@ OS and the next parse page-faults it back in. Measured on the corpus Pure pages:
 lexbor alone 242 -> 109 µs a page, the whole Pure parser ~1,200 -> ~1,550
 pages/s on one core. A library must not change this for its host process, so
 the `harvester` command calls `keep_freed_heap()` at start-up; other programs
-may choose to. The parse workers (started with `python -c`) do not: set there
-too, their CPU a page in bench/e2e.py did not move (1.25 ms both ways, three
-alternating runs), their heap's top being held by what each task leaves.
+may choose to. The parse workers (started with `python -c`) set it too
+(pipelines/parse_worker.py main): an earlier reading of whole harvests saw no
+change there, but a worker's minor faults, 15-19 a page in a bench/e2e.py
+harvest, fall to ~3 with it, and its CPU a page through the pool, 2 workers,
+1,210-1,330 -> 1,075-1,150 µs (three alternating runs, a loaded machine).
 """
 
 from __future__ import annotations

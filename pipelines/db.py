@@ -134,9 +134,11 @@ def check_connection(engine: Engine) -> None:
 def in_transaction(engine: Engine, work: Callable[[Connection], T], *,
                    what: str = "write failed on") -> T:
     """`work` in one transaction. Retried once, on a fresh connection, when the connection
-    dropped or a concurrent writer committed the same unique key first (the retry then
-    finds those rows as existing ones); anything else, or a second failure, rolls back
-    and raises DatabaseError naming the cause. `work` must be safe to run twice."""
+    dropped, a concurrent writer committed the same unique key first (the retry then
+    finds those rows as existing ones) or PostgreSQL chose this transaction as a deadlock's
+    victim (rolled back whole, so the retry starts clean); anything else, or a second
+    failure, rolls back and raises DatabaseError naming the cause. `work` must be safe to
+    run twice."""
     for attempt in (1, 2):
         try:
             with engine.begin() as conn:
@@ -160,9 +162,13 @@ def _retryable(engine: Engine, exc: BaseException) -> bool:
         return False
     elif engine.dialect.is_disconnect(exc, None, None):  # type: ignore[arg-type]
         return True
-    # unique_violation: PostgreSQL's SQLSTATE; SQLite only names it in the message
-    return (getattr(driver_error, "sqlstate", None) == "23505"
+    # unique_violation, deadlock_detected: PostgreSQL's SQLSTATEs; SQLite only names a
+    # unique violation in the message (and, one writer at a time, has no deadlocks)
+    return (getattr(driver_error, "sqlstate", None) in _RETRIED_SQLSTATES
             or "UNIQUE constraint failed" in str(driver_error))
+
+
+_RETRIED_SQLSTATES = frozenset({"23505", "40P01"})
 
 
 def _one_line(engine: Engine, what: str, exc: BaseException) -> str:

@@ -61,3 +61,31 @@ def test_every_command_sets_both_heap_settings_at_start_up(
         CliRunner().invoke(main, [command, "--config", str(tmp_path / "missing.yaml")])
         # the trim threshold first: setting it fixes the mmap threshold, set after it
         assert calls == ["trim", "mmap"], command
+
+
+def test_a_parse_worker_sets_both_heap_settings_before_serving(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker frees a page's tree whole after each page, as the parent would: without
+    the settings every page's tree was faulted back in (pipelines/parse_worker.py)."""
+    import sys
+
+    from harvester import heap, heap_reads
+    from pipelines import parse_worker
+
+    calls: list[str] = []
+
+    def recorder(name: str) -> Callable[..., object]:
+        def call(*args: object) -> bool:
+            calls.append(name)
+            return True
+        return call
+
+    monkeypatch.setattr(heap, "keep_freed_heap", recorder("trim"))
+    monkeypatch.setattr(heap_reads, "read_buffers_from_heap", recorder("mmap"))
+    monkeypatch.setattr(parse_worker, "serve", recorder("serve"))
+    mine, theirs = socket.socketpair()
+    with mine, theirs:
+        monkeypatch.setattr(sys, "argv", ["-c", str(theirs.detach()), "1"])
+        parse_worker.main()
+    assert calls == ["trim", "mmap", "serve"]

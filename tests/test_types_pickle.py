@@ -157,3 +157,20 @@ def test_positional_classes_pickle_through_copyreg_with_the_same_bytes() -> None
     pickler.dump(FULL)
     assert pickle.dumps(FULL, protocol=5) == plain.getvalue()
     assert copy.copy(FULL) == FULL and copy.deepcopy(FULL) == FULL
+
+
+def _answers() -> list[object]:
+    from pipelines.parse_pool import Parsed
+
+    return [Parsed("ab" * 32, FULL, warc=b"\x1f\x8b..."), Parsed("cd" * 32, same=True),
+            Parsed("ef" * 32, None, "not-a-record", "no title")]
+
+
+@pytest.mark.parametrize("answer", _answers(), ids=repr)
+def test_a_parse_workers_answer_comes_back_equal_and_frozen(answer: object) -> None:
+    back = pickle.loads(pickle.dumps(answer, protocol=5))
+    assert type(back) is type(answer) and back == answer
+    for f in dataclasses.fields(answer):  # type: ignore[arg-type]
+        assert getattr(back, f.name) == getattr(answer, f.name)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.sha256 = "changed"  # type: ignore[attr-defined]

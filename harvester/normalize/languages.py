@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from ._language_table import ISO639_1, RETIRED, TABLE
 
@@ -48,6 +49,15 @@ def to_iso639_1(text: str | None) -> str | None:
     """
     if not text:
         return None
+    return _iso639_1(text)
+
+
+# A repository writes its records' languages a handful of ways ("en", "en_US", "eng",
+# "other"): each distinct string is looked up once. Uncached, strip, casefold, the
+# table lookups and (for "other") a regex split cost the bench's oai_dc pages 5.4k
+# instructions a record; a cache hit 2.0k with the callers' loops (callgrind).
+@lru_cache(maxsize=4096)
+def _iso639_1(text: str) -> str | None:
     key = text.strip().casefold()
     found = _lookup(key)
     if found is not None or not key:

@@ -19,6 +19,7 @@ from harvester.normalize.names import make_person
 from harvester.normalize.text import clean
 from harvester.types import FileLink, Identifier, Page, Person, Record
 
+from . import pure_files
 from . import pure_markup as mk
 from ._detect import Signals
 from ._html import MetaTags, absolute, is_blank, parse_html
@@ -226,7 +227,7 @@ def parse_detected(page: Page) -> Record:
                 provenance.setdefault("identifiers", name)
     if "scopus" in ris:
         ids.append(ris["scopus"])
-    files: dict[str, FileLink] = {f.url: f for f in mk.files(tree, page.url)}
+    files: dict[str, FileLink] = {f.url: f for f in pure_files.files(tree, page.url)}
     for f in named["meta:citation"].get("files", ()):
         files.setdefault(f.url, f)
     if b"</html>" not in page.body[-512:].lower():

@@ -1,5 +1,5 @@
 """Pure page blocks read by class name: heading, persons, type line, abstract, keywords,
-subject groups, fingerprint, metrics, DOIs, file links, record UUID.
+subject groups, fingerprint, metrics, DOIs, record UUID (file links: pure_files.py).
 
 Selectors and their evidence are in ../shared/corpus/pure/MARKUP.md; the
 classic `p.relations.persons` form is that file's inference from scrapers.
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from harvester.normalize.identifiers import normalize_doi
 from harvester.normalize.names import make_person
-from harvester.types import FileLink, Metric, Person, Subject
+from harvester.types import Metric, Person, Subject
 
-from ._html import absolute, children, classes, descendant, text_of
+from ._html import children, classes, descendant, text_of
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _APPDATA_ID = re.compile(r'"content"\s*:\s*\[\s*\{\s*"id"\s*:\s*"(' + _UUID + ')"')
@@ -23,14 +23,6 @@ _URL_UUID = re.compile(r"\((" + _UUID + r")\)\.html")
 _SEPARATORS = re.compile(r"^(?:[,;&]|and\b|\s)+|[,;]\s*$")
 _ROLE = re.compile(r"\s*\((editor|supervisor|translator|contributor)\)\s*$", re.I)
 _DIGITS = re.compile(r"\d[\d,. \u00a0]*")
-# files() tests hrefs for "/files/" and "/portalfiles/" (both hold "files/") and classes
-# for "document-link". Where the parsed bytes hold neither, a decoded value can only get
-# one through a character reference to one of their characters: a numeric one, or &sol;
-# ("/") and &fjlig; ("fj"), the only named references whose text holds any of them.
-_FILE_NEEDLES = (b"files/", b"document-link")
-_NEEDLE_CODES = frozenset(map(ord, "files/document-link"))
-_NAMED_REFERENCES = (b"&sol", b"&fjlig")
-_NUMERIC_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+))")
 
 
 def heading(h1: LexborNode | None) -> tuple[str | None, str | None]:
@@ -196,71 +188,6 @@ def access_dois(ul: LexborNode | None) -> list[str]:
         if doi and doi not in found:
             found.append(doi)
     return found
-
-
-def files(tree: LexborHTMLParser, base: str) -> list[FileLink]:
-    """Attached files: `a.document-link` (S: ejlmod3) and Pure file URLs (`/files/`,
-    `/portalfiles/`). A walk over the anchors; a css() query would cost the selector
-    engine set-up (~50 µs) that no other block needs.
-
-    A page whose bytes cannot name a file (`_may_name_files`) is not walked: on the
-    230 anchors of a bench/e2e.py page the walk is ~1.09M instructions, mostly
-    selectolax's attribute reads; the test over its 63 KiB ~0.19M. The tree must be
-    as parsed: the test reads the bytes lexbor parsed (`raw_html`)."""
-    if not _may_name_files(tree.raw_html):
-        return []
-    return _walk_files(tree, base)
-
-
-def _walk_files(tree: LexborHTMLParser, base: str) -> list[FileLink]:
-    out: dict[str, FileLink] = {}
-    for a in tree.tags("a"):
-        # attrs[...] reads one attribute; .attributes would build a dict of all of them,
-        # for every anchor of a big menu (~8 µs of ~80 a 63 KiB page); class only if needed.
-        # Indexing, not attrs.get (a method that indexes inside a try): on the 230 anchors
-        # of a bench page, 1.20M -> 1.11M instructions for this walk.
-        attrs = a.attrs
-        try:
-            href = attrs["href"] or ""
-        except KeyError:
-            href = ""
-        if not ("/files/" in href or "/portalfiles/" in href):
-            try:
-                if "document-link" not in (attrs["class"] or ""):
-                    continue
-            except KeyError:
-                continue
-        url = absolute(base, href)
-        if not url or url in out:
-            continue
-        mime = "application/pdf" if url.lower().split("?")[0].endswith(".pdf") else None
-        out[url] = FileLink(url, name=text_of(a) or None, mime=mime)
-    return list(out.values())
-
-
-def _may_name_files(data: bytes) -> bool:
-    """False when no attribute value of a document parsed from `data` can hold
-    "files/" or "document-link": the bytes hold neither, nor a character reference
-    that decodes to one of their characters."""
-    if _FILE_NEEDLES[0] in data or _FILE_NEEDLES[1] in data:
-        return True
-    # from one "&" to the next (a regex search tests every byte: ~0.35M instructions
-    # on a 63 KiB page, where a bench page holds six "&")
-    at = data.find(b"&")
-    while at >= 0:
-        if data.startswith(_NAMED_REFERENCES, at):
-            return True
-        numeric = _NUMERIC_REFERENCE.match(data, at)
-        if numeric is not None:
-            hex_digits, digits = numeric.groups()
-            # leading zeros do not change the code point; past 7 digits it is beyond
-            # U+10FFFF either way (lexbor reads U+FFFD)
-            number = (hex_digits or digits).lstrip(b"0")
-            code = int(number or b"0", 16 if hex_digits else 10) if len(number) <= 7 else -1
-            if code in _NEEDLE_CODES:
-                return True
-        at = data.find(b"&", at + 1)
-    return False
 
 
 def record_uuid(body: bytes, *urls: str | None) -> str | None:

@@ -13,7 +13,7 @@ from lxml import etree
 from harvester.errors import NotARecord
 from harvester.normalize.text import clean, decode_references, unescape
 from harvester.oai.protocol import OAIRecord
-from harvester.types import PageRange, Record
+from harvester.types import PageRange, PartialDate, Record
 
 # Exact codes: SwePub publicationType, BASE typenorm, DataCite resourceTypeGeneral.
 _CODES = {
@@ -58,14 +58,25 @@ def coarse_type(raws: Iterable[str | None]) -> tuple[str | None, str | None]:
     """(coarse type, the raw string that gave it); (None, first raw) when none maps."""
     first = None
     for raw in raws:
-        text = clean(raw)
+        if raw is None:
+            continue
+        text, kind = _typed(raw)
         if text is None:
             continue
         first = first or text
-        kind = _classify(text.lower())
         if kind:
             return kind, text
     return None, first
+
+
+# A repository uses a handful of type strings, one or two a record: each is cleaned and
+# classified once (coarse_type 6.7k -> 2.8k instructions a record on the bench's oai_dc
+# pages, callgrind: clean, lower and _classify's own cache lookup a value, before)
+@functools.lru_cache(maxsize=4096)
+def _typed(raw: str) -> tuple[str | None, str | None]:
+    """(clean(raw), its coarse type)"""
+    text = clean(raw)
+    return (text, _classify(text.lower())) if text is not None else (None, None)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -172,6 +183,10 @@ def build(rec: OAIRecord, layer: str, fields: dict[str, Any]) -> Record:
         if kind is str or kind is tuple:
             if not v:
                 continue
+        elif kind is PartialDate:
+            # never empty (it has a year); the general test below ran the dataclass's
+            # Python __eq__ twice against "" and () for every dated record
+            pass
         elif kind is PageRange:
             if v == _NO_PAGES:
                 continue
