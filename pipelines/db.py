@@ -28,6 +28,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 import migrations
 from harvester.errors import DatabaseError
 
+from .db_bulk import bulk_pragmas
 from .wal_checkpoint import FALLBACK_PAGES, checkpoint_in_background
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def normalise_url(url: str | URL) -> URL:
 
 def make_engine(url: str | URL, *, bulk_writes: bool = False, **kwargs: Any) -> Engine:
     """An Engine with pre-ping; SQLite in WAL mode with foreign keys and a 30 s busy timeout
-    (`bulk_writes`: and the harvest's larger caches, _bulk_pragmas)."""
+    (`bulk_writes`: and the harvest's larger caches, pipelines/db_bulk.py)."""
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -68,7 +69,7 @@ def make_engine(url: str | URL, *, bulk_writes: bool = False, **kwargs: Any) -> 
         engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         if bulk_writes:
-            event.listen(engine, "connect", _bulk_pragmas)
+            event.listen(engine, "connect", bulk_pragmas)
         sqlite3.register_adapter(type(None), _AS_NULL)
         if on_file is not None:
             checkpoint_in_background(engine, on_file)
@@ -100,24 +101,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         # a thread checkpoints at 1,000 pages (pipelines.wal_checkpoint); this is the net
         cursor.execute(f"PRAGMA wal_autocheckpoint={FALLBACK_PAGES}")
-    finally:
-        cursor.close()
-
-
-BULK_CACHE_KIB = 16384
-
-
-def _bulk_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """A harvest's 500-record transactions outgrow SQLite's defaults (5,000 bench pages,
-    strace): each multi-row upsert's statement journal spilled past 64 KiB to a temp file
-    (20,000-32,000 pwrites, 50 MB); the 2 MB page cache dropped index pages that the next
-    records needed again (51,000 preads). Statement journals kept in memory (as are the
-    few temporary b-trees its known statements make; big sorts spill to files whatever
-    this says) and 16 MiB of cache a connection (three at most in a run): 0 and 24,000."""
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA temp_store=MEMORY")
-        cursor.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
     finally:
         cursor.close()
 

@@ -11,7 +11,8 @@ from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import StatementError
 
 from harvester.errors import DatabaseError
-from pipelines.db import BULK_CACHE_KIB, check_connection, make_engine, open_database, redact
+from pipelines.db import check_connection, make_engine, open_database, redact
+from pipelines.db_bulk import BULK_CACHE_KIB
 from pipelines.models import sources
 
 
