@@ -57,7 +57,7 @@ def run_harvest_command(config_path: Path, sources: tuple[str, ...], *, full: bo
             from .run import harvest as run_harvest
             from .signals import StopOnSignal
 
-            engine = open_database(settings.database_url)
+            engine = open_database(settings.database_url, bulk_writes=True)
             gc.freeze()
             # a run's young objects (futures, handles, answers, rows in flight) mostly
             # live until their page is stored: collecting them every 700 allocations

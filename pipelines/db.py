@@ -28,6 +28,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 import migrations
 from harvester.errors import DatabaseError
 
+from .db_bulk import bulk_pragmas
 from .wal_checkpoint import FALLBACK_PAGES, checkpoint_in_background
 
 if TYPE_CHECKING:
@@ -55,8 +56,9 @@ def normalise_url(url: str | URL) -> URL:
     return parsed
 
 
-def make_engine(url: str | URL, **kwargs: Any) -> Engine:
-    """An Engine with pre-ping; SQLite in WAL mode with foreign keys and a 30 s busy timeout."""
+def make_engine(url: str | URL, *, bulk_writes: bool = False, **kwargs: Any) -> Engine:
+    """An Engine with pre-ping; SQLite in WAL mode with foreign keys and a 30 s busy timeout
+    (`bulk_writes`: and the harvest's larger caches, pipelines/db_bulk.py)."""
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -66,6 +68,8 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
             on_file.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if bulk_writes:
+            event.listen(engine, "connect", bulk_pragmas)
         sqlite3.register_adapter(type(None), _AS_NULL)
         if on_file is not None:
             checkpoint_in_background(engine, on_file)
@@ -220,10 +224,10 @@ def at_head(engine: Engine) -> bool:
         return False
 
 
-def open_database(url: str | URL) -> Engine:
+def open_database(url: str | URL, *, bulk_writes: bool = False) -> Engine:
     """An engine on a reachable database migrated to the newest schema (a new SQLite
     database made from the schema's snapshot, pipelines/schema_snapshot.py)."""
-    engine = make_engine(url)
+    engine = make_engine(url, bulk_writes=bulk_writes)
     check_connection(engine)
     if not at_head(engine):
         from .schema_snapshot import create_on

@@ -76,7 +76,10 @@ class Channel:
         self._backlog: deque[tuple[int, list[memoryview], asyncio.Future[Any]]] = deque()
         self._workers: list[_Worker] = []
         # workers the CLI spawned before the run (parse_start.prestart), else new ones
-        for process, mine in take(workers) or spawn(workers):
+        taken = take(workers)
+        # the CLI spawned these before the run: they are nearly ready when pages come
+        self.prestarted = bool(taken)
+        for process, mine in taken or spawn(workers):
             worker = _Worker(process, mine)
             self._workers.append(worker)
             loop.add_reader(mine.fileno(), self._readable, worker)

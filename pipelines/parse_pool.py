@@ -10,8 +10,8 @@ record (0.3 ms of gzip): the parent only appends the bytes.
 Small runs never start a pool: `parse(..., pooled=False)` parses inline, and
 the pool is created on first pooled use; pages are parsed inline until its
 workers have started (about half a second of imports, on the other core).
-`harvester harvest` spawns them first thing (pipelines/parse_start.py), so they
-are usually ready by the time the first page is.
+`harvester harvest` spawns them first thing (pipelines/parse_start.py): pages
+wait for those instead, and the parent does not import the parsers at all.
 
 Workers are spawned, not forked: a forked child would inherit the run's lock
 file descriptor (pipelines/lock.py) and hold the source's lock after a
@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from harvester.errors import ParseError
-from harvester.parsers import parse_page
 from harvester.types import Page, Record
 from harvester.types_parts import positional_pickle
 from harvester.warc import render_record
@@ -109,6 +108,10 @@ def parse_one(page: Page, platform: str, known_sha: str | None = None,
     warc = render_record(page, archive_level) if archive_level is not None else None
     if known_sha is not None and sha256 == known_sha:
         return Parsed(sha256, same=True, warc=warc)
+    # here, not at module level: the parent mostly parses nothing itself (below), and the
+    # parsers' imports are ~37 ms of its start-up CPU (a worker imports them before READY)
+    from harvester.parsers import parse_page
+
     try:
         record, _name = parse_page(page, platform)
     except ParseError as exc:
@@ -146,7 +149,9 @@ class ParsePool:
         if channel.broken:
             self._mark_broken()
             return None
-        return channel if channel.ready else None  # still starting: parse here meanwhile
+        # workers spawned on first use import for half a second: parse here meanwhile;
+        # prestarted ones are nearly ready when the first page comes: it waits for them
+        return channel if channel.ready or channel.prestarted else None
 
     def _mark_broken(self) -> None:
         if not self._broken:

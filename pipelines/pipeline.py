@@ -76,6 +76,8 @@ class SourcePipeline:
         self._cancellable: set[asyncio.Task[Any]] = set()
         self._workers = fetch_workers(source)
         self._skipper = Skipper(source)
+        self._unsettled = 0  # pages queued to fetch and not handed to the writer yet
+        self._produced = False  # discovery is over: no more pages will be queued
 
     def _stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()
@@ -138,6 +140,7 @@ class SourcePipeline:
                 chunk = []
         if chunk and not self._stopping():
             await self._enqueue(chunk)
+        self._produced = True
         for _ in range(self._workers):
             await self._fetch_q.put(None)
 
@@ -150,6 +153,7 @@ class SourcePipeline:
             if unchanged(state, lastmod, now):
                 self.stats.skipped_unchanged += 1  # seen (listed), not asked: nothing written
                 continue
+            self._unsettled += 1
             await self._fetch_q.put((url, state))
 
     def _lookup(self, urls: Sequence[str]) -> dict[str, PageState]:
@@ -171,6 +175,7 @@ class SourcePipeline:
             answer = await self._fetch(url, state)
             self._cancellable.discard(me)
             outcome = await self._settle(url, state, answer)
+            self._unsettled -= 1
             await self._write_q.put(outcome)
 
     async def _fetch(self, url: str, state: PageState | None) -> Fetched:
@@ -230,7 +235,9 @@ class SourcePipeline:
                 # in the write thread: the bodies not archived yet (synced at the commit)
                 return await loop.run_in_executor(p.writes, archive_outcomes, writer, outcomes)
         await write_loop(self._write_q, self._commit, archive, size=self.batch,
-                         max_open=MAX_OPEN_SECONDS, archive_every=ARCHIVE_EVERY, end=_END)
+                         max_open=MAX_OPEN_SECONDS, archive_every=ARCHIVE_EVERY, end=_END,
+                         last=lambda n: self._produced and n + self._unsettled
+                         + self._write_q.qsize() <= self.batch)
 
     async def _commit(self, batch: list[Outcome]) -> None:
         """In the write thread: archive the new bodies, then one transaction."""

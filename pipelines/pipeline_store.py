@@ -62,11 +62,18 @@ class Target:
 
 
 async def write_loop(queue: asyncio.Queue[Any], commit: Batch, archive: Archive | None, *,
-                     size: int, max_open: float, archive_every: int, end: object) -> None:
+                     size: int, max_open: float, archive_every: int, end: object,
+                     last: Callable[[int], bool] | None = None) -> None:
     """Take outcomes off `queue` until `end`: commit every `size`, or `max_open` seconds
     after a batch opened; meanwhile archive bodies every `archive_every` outcomes, so a
-    batch holds rows, not pages."""
+    batch holds rows, not pages.
+
+    `last(n)`: True when no more outcomes are to come than fit in a batch of n. That last
+    batch is committed a quarter at a time while its pages arrive, so the source's end
+    waits for a quarter of a batch, not a whole one: ~50 ms less at the end of a
+    harvest, in which nothing else runs then."""
     loop = asyncio.get_running_loop()
+    quarter = max(1, size // 4)
     batch: list[Outcome] = []
     archived = 0  # batch[:archived] hold no page bodies any more
     opened = 0.0
@@ -88,7 +95,8 @@ async def write_loop(queue: asyncio.Queue[Any], commit: Batch, archive: Archive 
             return
         if item is not None:
             batch.append(item)
-        if batch and (item is None or len(batch) >= size):
+        if batch and (item is None or len(batch) >= size or (
+                len(batch) >= quarter and last is not None and last(len(batch)))):
             await commit(batch)
             batch, archived = [], 0
         elif archive is not None and len(batch) - archived >= archive_every:

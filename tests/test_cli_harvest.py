@@ -65,7 +65,7 @@ def test_no_collection_runs_from_reading_the_config_to_opening_the_database(
         if phase == "start":
             collections.append(info["generation"])
 
-    def open_database_seen(url: str) -> object:
+    def open_database_seen(url: str, **_options: object) -> object:
         seen.append(len(collections))
         raise SystemExit(3)  # stop here: what follows is the run
 

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import StatementError
 
 from harvester.errors import DatabaseError
 from pipelines.db import check_connection, make_engine, open_database, redact
+from pipelines.db_bulk import BULK_CACHE_KIB
 from pipelines.models import sources
 
 
@@ -26,6 +27,19 @@ def test_sqlite_engine_creates_parent_dir_and_sets_pragmas(tmp_path: Path) -> No
     assert path.exists()
     assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 30000,
                        "synchronous": 1}  # fmt: skip
+
+
+def test_bulk_writes_keep_statement_journals_in_memory_and_a_larger_cache(
+        tmp_path: Path) -> None:
+    def settings(engine: Engine) -> tuple[int, int]:
+        with engine.connect() as conn:
+            return (conn.exec_driver_sql("PRAGMA temp_store").scalar_one(),
+                    conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+
+    plain = make_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+    bulk = open_database(f"sqlite:///{tmp_path / 'bulk.db'}", bulk_writes=True)
+    assert settings(plain) == (0, -2000)  # SQLite's defaults: other commands keep them
+    assert settings(bulk) == (2, -BULK_CACHE_KIB)
 
 
 def test_none_is_bound_through_an_adapter_and_stored_as_null(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from pipelines import parse_start
 from pipelines.cli import main
 from pipelines.parse_channel import Channel
-from pipelines.parse_pool import ParsePool
+from pipelines.parse_pool import ParsePool, parse_one
+from tests.test_parse_pool import pages
 
 pytestmark = pytest.mark.slow  # each test starts worker processes (~0.5 s of imports)
 
@@ -52,6 +53,21 @@ async def test_the_pool_takes_the_prestarted_workers(monkeypatch: pytest.MonkeyP
     finally:
         pool.close()
     assert parse_start._early == []
+
+
+async def test_pages_wait_for_prestarted_workers_still_starting_rather_than_parse_here(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    parse_start.prestart(1)
+    _forbid_spawning(monkeypatch)
+    pool = ParsePool(1)
+    try:
+        # asked at once, before the worker's imports are done: no page is parsed here
+        parsed = await asyncio.wait_for(asyncio.gather(*(
+            pool.parse(page, "pure") for page in pages(4))), 120)
+        assert pool.in_workers == 4
+        assert parsed == [parse_one(page, "pure") for page in pages(4)]
+    finally:
+        pool.close()
 
 
 async def test_a_pool_of_another_size_stops_them_and_spawns_its_own() -> None:
@@ -140,7 +156,7 @@ def test_a_reharvest_lets_its_prestarted_workers_go(
         "sources": [{"name": "web", "platform": "pure", "urls": ["https://repo.example.org/p/1"]}]}))
     early: list[int] = []
 
-    def open_database_seen(url: str) -> object:
+    def open_database_seen(url: str, **_options: object) -> object:
         early.append(len(parse_start._early))
         raise SystemExit(3)  # stop here: what follows is the run
 
