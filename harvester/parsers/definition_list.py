@@ -13,6 +13,7 @@ A note such as "Thesis (Ph.D. -- Brown University (2011)" states the type.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -86,18 +87,37 @@ def dd_values(dd: LexborNode) -> list[str]:
 
 
 def read_dl(dl: LexborNode, labels: dict[str, str] = LABELS) -> Rows:
-    rows = Rows()
-    key: str | None = None
-    for node in children(dl):
-        if node.tag == "dt":
-            key = labels.get(label_key(node.text()))
-        elif node.tag == "dd" and key:
-            add_values(rows, key, dd_values(node))
-        elif node.tag == "div":  # WHATWG allows <div> groups of dt/dd
-            rows_in = read_dl(node, labels)
-            for k, vs in rows_in.values.items():
-                rows.add(k, vs, k)
-    return rows
+    # WHATWG allows <div> groups of dt/dd. Each group is read as a dl of its own (its dt
+    # starts afresh) and its rows join its parent's when it ends. A stack, not recursion:
+    # a page may nest thousands of <div>s in a dl (Python's recursion limit is 1,000).
+    top = _Group(iter(children(dl)))
+    stack = [top]
+    while stack:
+        group = stack[-1]
+        node = next(group.nodes, None)
+        if node is None:
+            stack.pop()
+            if stack:
+                for k, vs in group.rows.values.items():
+                    stack[-1].rows.add(k, vs, k)
+        elif node.tag == "dt":
+            group.key = labels.get(label_key(node.text()))
+        elif node.tag == "dd" and group.key:
+            add_values(group.rows, group.key, dd_values(node))
+        elif node.tag == "div":
+            stack.append(_Group(iter(children(node))))
+    return top.rows
+
+
+class _Group:
+    """A dl or a div group inside one, being read: its rows, and the dt in force."""
+
+    __slots__ = ("key", "nodes", "rows")
+
+    def __init__(self, nodes: Iterator[LexborNode]) -> None:
+        self.nodes = nodes
+        self.rows = Rows()
+        self.key: str | None = None
 
 
 def add_values(rows: Rows, key: str, values: list[str]) -> None:
