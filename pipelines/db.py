@@ -58,7 +58,7 @@ def normalise_url(url: str | URL) -> URL:
 
 def make_engine(url: str | URL, *, bulk_writes: bool = False, **kwargs: Any) -> Engine:
     """An Engine with pre-ping; SQLite in WAL mode with foreign keys and a 30 s busy timeout
-    (`bulk_writes`: and the harvest's larger caches, pipelines/db_bulk.py)."""
+    (`bulk_writes`: statement journals in memory, pipelines/db_bulk.py)."""
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
