@@ -28,3 +28,14 @@ def keep_freed_heap(limit: int = DEFAULT_LIMIT) -> bool:
         return bool(ctypes.CDLL(None).mallopt(_M_TRIM_THRESHOLD, limit))
     except (OSError, AttributeError):
         return False
+
+
+def tune_process_heap() -> None:
+    """Both of the harvester's heap settings, in the order they need: the trim threshold
+    first, since setting it fixes glibc's mmap threshold, which `read_buffers_from_heap`
+    then raises (harvester/heap_reads.py). For the `harvester` command and its parse
+    workers."""
+    from . import heap_reads
+
+    keep_freed_heap()
+    heap_reads.read_buffers_from_heap()

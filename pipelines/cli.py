@@ -22,12 +22,9 @@ from .cli_common import config_option, handle_errors
 @click.version_option(package_name="harvester")
 def main(verbose: int) -> None:
     """Harvest scholarly metadata from repositories into a SQL database."""
-    from harvester.heap import keep_freed_heap
-    from harvester.heap_reads import read_buffers_from_heap
+    from harvester.heap import tune_process_heap
 
-    keep_freed_heap()  # parsing speed: see harvester/heap.py
-    # which fixes glibc's mmap threshold: socket reads would each be an mmap (heap_reads.py)
-    read_buffers_from_heap()
+    tune_process_heap()  # parsing speed and socket reads: harvester/heap.py, heap_reads.py
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 

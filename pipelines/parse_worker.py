@@ -162,15 +162,13 @@ def main() -> None:
     the parent's pid."""
     import sys
 
-    from harvester.heap import keep_freed_heap
-    from harvester.heap_reads import read_buffers_from_heap
+    from harvester.heap import tune_process_heap
 
     # The parent's heap settings (pipelines/cli.py), for the same reason: each page's
     # tree is freed whole, and with glibc's default trim threshold the top of the heap
     # went back to the OS and was faulted in again by the next page (15-19 faults a
     # page in a bench/e2e.py harvest, 2.7 with the setting).
-    keep_freed_heap()
-    read_buffers_from_heap()
+    tune_process_heap()
     fd, parent = (int(arg) for arg in sys.argv[1:3])
     serve(socket.socket(fileno=fd), parent)
 
