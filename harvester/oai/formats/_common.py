@@ -79,9 +79,8 @@ def _typed(raw: str) -> tuple[str | None, str | None]:
     return (text, _classify(text.lower())) if text is not None else (None, None)
 
 
-@functools.lru_cache(maxsize=4096)
 def _classify(key: str) -> str | None:
-    # a repository uses a handful of type strings: each is classified once
+    # uncached: its one caller, _typed, caches the whole reading of a raw string
     if key in _CODES:
         return _CODES[key]
     key = key.replace("_", " ")
