@@ -194,3 +194,11 @@ def test_range_with_named_order_reads_both_sides() -> None:
         PartialDate(2025, 4, 3),
         PartialDate(2025, 4, 5),
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("2019-00-00", "2019"), ("2019-00", "2019"), ("2019-03-00", "2019-03")]
+)
+def test_zero_month_or_day_means_not_stated(text: str, expected: str) -> None:
+    parsed = parse_date(text)
+    assert parsed is not None and parsed.isoformat() == expected

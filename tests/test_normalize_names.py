@@ -138,3 +138,26 @@ def test_organisation_person_keeps_whole_name() -> None:
 @pytest.mark.parametrize("name", ["", "  ", "\u00a0"])
 def test_empty_name_gives_no_person(name: str) -> None:
     assert make_person(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "family", "given", "display"),
+    [
+        ("Smith, John, 1950-", "Smith", "John", "John Smith"),
+        ("Smith, John, 1901-1975", "Smith", "John", "John Smith"),
+        ("Smith, John, b. 1950", "Smith", "John", "John Smith"),
+        ("Smith, John A. (John Andrew), 1950-", "Smith", "John A.", "John A. Smith"),
+    ],
+)
+def test_library_authority_dates_and_fuller_form_are_not_part_of_the_name(
+    name: str, family: str, given: str, display: str
+) -> None:
+    person = make_person(name)
+    assert person is not None
+    assert (person.family, person.given, person.name) == (family, given, display)
+
+
+def test_organisation_with_dates_stays_whole() -> None:
+    person = make_person("Bureau of Labor, 1990-")
+    assert person is not None
+    assert (person.family, person.given) == ("Bureau of Labor, 1990-", None)

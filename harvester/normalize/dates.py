@@ -70,7 +70,13 @@ def _parse_date(text: str, order: str) -> PartialDate | None:
     m = _ISO.fullmatch(text)
     if m:
         y, mo, d = m.groups()
-        return _build(int(y), int(mo) if mo else None, int(d) if d else None)
+        month, day = int(mo) if mo else None, int(d) if d else None
+        # zeros stand for "not stated" ("2019-00-00", "2019-03-00"); "2019-00-10" stays unread
+        if day == 0:
+            day = None
+        if month == 0 and day is None:
+            month = None
+        return _build(int(y), month, day)
     if _RANGE_SPLIT.search(text) or _YEAR_SPAN.fullmatch(text):
         return None
     parts = _parse_parts(text, order, partial=False)

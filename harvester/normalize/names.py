@@ -97,6 +97,20 @@ def _split(cleaned: str) -> tuple[str | None, str | None]:
     return family, " ".join(given_tokens + suffix) or None
 
 
+# Library authority forms (LCNAF, as DSpace and catalogue-fed repositories show them):
+# "Smith, John, 1950-", "Smith, John, 1901-1975", "Smith, John A. (John Andrew), b. 1950".
+_LIFE_DATES = re.compile(r",\s*(?:(?:b|d|fl|ca)\.\s*)?\d{3,4}\??\s*-?\s*(?:\d{3,4}\??)?\.?$")
+_FULLER_FORM = re.compile(r"\s*\([^()]*\)$")
+
+
+def _without_life_dates(name: str) -> str:
+    """"Family, Given" without the authority record's dates and fuller form of the name."""
+    bare = _LIFE_DATES.sub("", name)
+    if bare == name or "," not in bare:
+        return name
+    return _FULLER_FORM.sub("", bare) or name
+
+
 def _is_particle(token: str, before: list[str]) -> bool:
     if token in _PARTICLES:
         return True
@@ -154,6 +168,8 @@ def _make_person(
     given: str | None,
 ) -> Person | None:
     display = clean(name)
+    if display is not None and "," in display:
+        display = _without_life_dates(display)
     if family is not None:
         family = clean(family)
     if given is not None:

@@ -8,6 +8,7 @@ the per-field precedence of these layers is the table in generic.py.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from harvester.normalize.identifiers import normalize_doi
@@ -26,6 +27,7 @@ from ._values import (
     people,
     prose,
     put,
+    refine_date,
     resolve,
     text,
     typed,
@@ -33,8 +35,9 @@ from ._values import (
 
 # The value helpers are re-exported: platform modules import them from here.
 __all__ = ["FieldMap", "Layer", "MetaTags", "citation_author_rows", "citation_fields", "date",
-           "dc_fields", "eprints_fields", "identifiers", "keywords", "meta_layers", "og_fields",
-           "pages", "people", "prism_fields", "prose", "put", "resolve", "text", "typed"]
+           "dc_fields", "drop_type_echo", "eprints_fields", "identifiers", "keywords",
+           "meta_layers", "og_fields", "pages", "people", "prism_fields", "prose", "put",
+           "refine_date", "resolve", "text", "typed"]
 
 def citation_author_rows(
     meta: MetaTags, prefix: str = "citation_"
@@ -174,12 +177,24 @@ def dc_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
     put(f, "doi", next((d for d in dois if d), None))
     put(f, "language", to_iso639_1(g("dc.language", "dc.language.iso", "dcterms.language") or ""))
     put(f, "keywords", keywords(meta.all("dc.subject") + meta.all("dcterms.subject")))
-    put(f, "abstract", prose(g("dcterms.abstract", "dc.description.abstract", "dc.description")))
+    put(f, "abstract", prose(_dc_abstract(meta)))
     put(f, "publisher", text(g("dc.publisher", "dcterms.publisher")))
     put(f, "pages", pages(None, None, g("dcterms.extent", "dc.format.extent")))
     typed(f, g("dc.type", "dcterms.type"))
     return f
 
+
+def _dc_abstract(meta: MetaTags) -> str | None:
+    """The abstract, else the first plain DC.description that is prose: DSpace writes every
+    dc.description there, links to the files among them (Deep Blue), and a link is no abstract.
+    """
+    stated = meta.first("dcterms.abstract", "dc.description.abstract")
+    if stated:
+        return stated
+    return next((v for v in meta.all("dc.description") if not _LINK.fullmatch(v.strip())), None)
+
+
+_LINK = re.compile(r"(?:https?|ftp)://\S+(?:\s\S+)*?\.\w{2,5}|(?:https?|ftp)://\S+")
 
 # OJS writes DC.Creator.PersonalName; DSpace DC.contributor.author; the rest DC.creator.
 _DC_CREATORS = ("dc.creator", "dc.creator.personalname", "dcterms.creator",
@@ -223,5 +238,20 @@ def meta_layers(meta: MetaTags, order: str = "auto") -> list[Layer]:
         ("meta:prism", "prism", lambda: prism_fields(meta, order)),
         ("meta:og", "", lambda: og_fields(meta)),
     ]
-    return [(name, read() if not family or family in present or (
+    layers = [(name, read() if not family or family in present or (
         family == "dc" and "dcterms" in present) else {}) for name, family, read in readers]
+    drop_type_echo(layers[0][1], layers[3][1].get("type_raw"))
+    return layers
+
+
+def drop_type_echo(fields: FieldMap, type_raw: str | None) -> None:
+    """Drop the item type from a layer's keywords: DSpace writes citation_keywords as the
+    subjects followed by dc.type ("Book" on a Deep Blue book with four DC subjects)."""
+    kws = fields.get("keywords")
+    if not kws or not type_raw:
+        return
+    kept = tuple(k for k in kws if k.casefold() != type_raw.casefold())
+    if kept:
+        fields["keywords"] = kept
+    else:
+        del fields["keywords"]

@@ -22,7 +22,7 @@ from harvester.types import Identifier, PageRange, PartialDate, Person
 from .coarse_types import coarse_type
 
 __all__ = ["FieldMap", "Layer", "date", "identifiers", "keywords", "pages", "people", "prose",
-           "put", "resolve", "text", "typed"]
+           "put", "refine_date", "resolve", "text", "typed"]
 
 FieldMap = dict[str, Any]
 Layer = tuple[str, FieldMap]
@@ -73,6 +73,32 @@ def resolve(
                 out[key] = (value, name)
                 break
     return out
+
+
+# Layers whose date states the publication itself; DC's bare `DC.date` may be a deposit date.
+_DATED = frozenset({"meta:citation", "meta:bepress", "meta:eprints", "meta:prism", "jsonld"})
+
+
+def refine_date(
+    picked: dict[str, tuple[Any, str]], layers: Sequence[Layer], key: str = "published"
+) -> None:
+    """A date picked at year (or month) precision takes the finest date another layer states
+    for the same year (and month): Pensoft writes eprints.date "2011" beside citation_date
+    "2011/05/05"; the page states the day, so the record keeps it."""
+    if key not in picked:
+        return
+    value, source = picked[key]
+    for name, fields in layers:
+        other = fields.get(key)
+        if name == source or name not in _DATED or not isinstance(other, PartialDate):
+            continue
+        if other.year != value.year or (value.month and other.month != value.month):
+            continue
+        if _RANK[other.precision] > _RANK[value.precision]:
+            value, picked[key] = other, (other, name)
+
+
+_RANK = {"year": 0, "month": 1, "day": 2}
 
 
 def put(fields: FieldMap, key: str, value: Any) -> None:

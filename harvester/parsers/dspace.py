@@ -43,7 +43,7 @@ _PREFER: dict[str, tuple[str, ...]] = {
     "keywords": ("dspace:full", "dspace:simple", "dryad"),
     "abstract": ("dspace:full", "dspace:simple", "dryad", "meta:citation", "meta:dc",
                  "dspace:description"),
-    "type_raw": ("dspace:full", "dspace:simple", "meta:dc"),
+    "type_raw": ("dspace:full", "dspace:simple", "meta:dc", "meta:citation"),
 }
 
 
@@ -81,6 +81,29 @@ def _dryad(rows: Rows, f: FieldMap) -> None:
         f["type_raw"], f["type"] = "Dryad data package", "dataset"
 
 
+# DSpace's default dc.type values (submission-forms.xml) and the COAR labels sites use.
+_TYPE_WORDS = frozenset((
+    "animation", "article", "book", "book chapter", "dataset", "learning object", "image",
+    "image, 3-d", "map", "musical score", "plan or blueprint", "preprint", "presentation",
+    "recording, acoustical", "recording, musical", "recording, oral", "software",
+    "technical report", "thesis", "video", "working paper", "journal article",
+    "research article", "review article", "conference paper", "conference object",
+    "doctoral thesis", "master thesis", "bachelor thesis", "book part", "report",
+))
+
+
+def _type_from_keywords(named: dict[str, FieldMap]) -> None:
+    """DSpace writes citation_keywords as the subjects then dc.type ("lakes; Article"); a
+    DSpace 7 page states the type nowhere else, so a last keyword that is a type word is
+    the type, not a keyword."""
+    if any(named[n].get("type_raw") for n in ("dspace:full", "dspace:simple", "meta:dc")):
+        return
+    kws = named["meta:citation"].get("keywords", ())
+    if kws and kws[-1].casefold() in _TYPE_WORDS:
+        named["meta:citation"]["type_raw"] = kws[-1]
+        named["meta:citation"]["keywords"] = kws[:-1]
+
+
 def parse(page: Page) -> Record:
     if is_blank(page.body):
         raise NotARecord("empty page", url=page.url)
@@ -100,7 +123,9 @@ def parse(page: Page) -> Record:
     }
     _dryad(dryad, named["dryad"])
     # meta keywords: never the type echo; DC subjects only when the page shows no table
-    type_raw = (named["meta:dc"].get("type_raw") or "").casefold()
+    _type_from_keywords(named)
+    type_raw = next((named[n]["type_raw"] for n in ("dspace:full", "dspace:simple", "meta:dc")
+                     if named[n].get("type_raw")), "").casefold()
     for name in ("meta:citation", "meta:dc"):
         kws = tuple(k for k in named[name].get("keywords", ()) if k.casefold() != type_raw)
         named[name]["keywords"] = kws

@@ -22,7 +22,15 @@ from harvester.types import Identifier, Page, Record
 from ._detect import Signals
 from ._html import MetaTags, absolute, is_blank, parse_html, text_of
 from ._labelled import Rows, cell_links, label_key, rows_layer
-from ._meta import FieldMap, Layer, citation_fields, dc_fields, eprints_fields, resolve
+from ._meta import (
+    FieldMap,
+    Layer,
+    citation_fields,
+    dc_fields,
+    eprints_fields,
+    refine_date,
+    resolve,
+)
 from .coarse_types import coarse_type
 
 PLATFORM = "eprints"
@@ -106,6 +114,7 @@ def parse(page: Page) -> Record:
     layers: list[Layer] = [("eprints:summary", summary), ("meta:eprints", ep),
                            ("meta:citation", citation_fields(meta)), ("meta:dc", dc_fields(meta))]
     picked = resolve(layers, {"published": ("meta:eprints", "eprints:summary", "meta:citation")})
+    refine_date(picked, layers)
     if "title" not in picked:
         raise NotARecord("no title: not an EPrints abstract page", url=page.url)
     values: dict[str, Any] = {k: picked[k][0] for k in _SIMPLE if k in picked}

@@ -45,7 +45,7 @@ from ._coins import coins_fields, read_coins
 from ._detect import Signals
 from ._html import MetaTags, absolute, is_blank, parse_html
 from ._jsonld import jsonld_blocks, jsonld_fields
-from ._meta import Layer, meta_layers, resolve
+from ._meta import Layer, meta_layers, refine_date, resolve
 
 __all__ = ["PLATFORM", "PRECEDENCE", "Embedded", "build_record", "looks_like", "parse",
            "read_embedded"]
@@ -175,6 +175,7 @@ def build_record(
     """Resolve `front` + embedded layers field by field into a Record (NotARecord without title)."""
     layers = [*front, *emb.layers]
     picked = resolve(layers, _orders([n for n, _ in front], prefer))
+    refine_date(picked, layers)
     if "title" not in picked:
         raise NotARecord("no title in any metadata layer", url=page.url)
     values = {k: v for k, (v, _) in picked.items() if k in _FIELDS}

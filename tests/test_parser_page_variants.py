@@ -1,0 +1,115 @@
+"""Variations of real repository pages outside the gold corpus (helper acc10's survey).
+
+Each fixture is a minimal page written for the test: it reproduces one variation seen on
+a real page (Deep Blue's DSpace head, a Pensoft head with eprints.* tags) or stated by a
+platform's default template (DSpace 7's citation_keywords, EPrints' eprints.date).
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser
+
+from harvester.parsers import parse_page
+from harvester.parsers._html import MetaTags
+from harvester.parsers._meta import dc_fields
+from harvester.types import Page, PartialDate, Record
+
+
+def _page(head: str, body: str = "", url: str = "https://repo.example.org/item/1") -> Record:
+    html = f"<html><head>{head}</head><body>{body}</body></html>"
+    record, _ = parse_page(Page(url=url, body=html.encode()))
+    return record
+
+
+def _meta(head: str) -> MetaTags:
+    return MetaTags.from_tree(LexborHTMLParser(f"<html><head>{head}</head></html>"))
+
+
+def test_dc_description_that_is_a_file_link_is_not_the_abstract() -> None:
+    fields = dc_fields(
+        _meta(
+            '<meta name="DC.description" content="https://repo.example.org/bitstream/1/a b.pdf">'
+            '<meta name="DC.description" content="Forty lakes were sampled.">'
+        )
+    )
+    assert fields["abstract"] == "Forty lakes were sampled."
+
+
+def test_dc_description_links_only_give_no_abstract() -> None:
+    fields = dc_fields(_meta('<meta name="DC.description" content="https://x.org/1/a.pdf">'))
+    assert "abstract" not in fields
+
+
+def test_citation_keywords_lose_the_item_type_dspace_appends() -> None:
+    record = _page(
+        '<meta name="citation_title" content="Bones"><meta name="DC.type" content="Book">'
+        '<meta name="citation_keywords" content="Book">'
+        '<meta name="DC.subject" content="Geology"><meta name="DC.subject" content="Science">'
+    )
+    assert record.keywords == ("Geology", "Science")
+    assert record.type == "book"
+
+
+def test_citation_keywords_other_than_the_type_are_kept() -> None:
+    record = _page(
+        '<meta name="citation_title" content="Bones"><meta name="DC.type" content="Book">'
+        '<meta name="citation_keywords" content="Fossils; Book">'
+    )
+    assert record.keywords == ("Fossils",)
+
+
+def test_year_only_date_takes_the_day_another_layer_states_for_that_year() -> None:
+    record = _page(
+        '<meta name="eprints.title" content="Meiosis"><meta name="eprints.date" content="2011">'
+        '<meta name="eprints.date_type" content="published">'
+        '<meta name="citation_date" content="2011/05/05">'
+    )
+    assert record.published == PartialDate(2011, 5, 5)
+    assert record.provenance["published"] == "meta:citation"
+
+
+def test_a_date_of_another_year_does_not_refine_the_picked_one() -> None:
+    record = _page(
+        '<meta name="citation_title" content="T"><meta name="citation_publication_date" '
+        'content="2011"><meta name="prism.publicationDate" content="2012-05-05">'
+    )
+    assert record.published == PartialDate(2011)
+
+
+def test_a_bare_dc_date_does_not_refine_the_picked_year() -> None:
+    # DC.date is often the deposit date: a day from it is no day of the publication
+    record = _page(
+        '<meta name="citation_title" content="T"><meta name="citation_publication_date" '
+        'content="2011"><meta name="DC.date" content="2011-09-30">'
+    )
+    assert record.published == PartialDate(2011)
+
+
+_DSPACE7 = (
+    '<meta name="Generator" content="DSpace 7.6"><meta name="citation_title" content="Lakes">'
+    '<meta name="citation_keywords" content="{}">'
+)
+_DSPACE7_BODY = "<ds-app><ds-item-page><ds-untyped-item></ds-untyped-item></ds-item-page></ds-app>"
+
+
+def test_dspace7_last_citation_keyword_that_is_a_type_word_is_the_type() -> None:
+    record = _page(_DSPACE7.format("Limnology; Plateaus; Article"), _DSPACE7_BODY)
+    assert record.platform == "dspace"
+    assert record.keywords == ("Limnology", "Plateaus")
+    assert (record.type, record.type_raw) == ("article", "Article")
+
+
+def test_dspace7_last_keyword_that_is_no_type_word_stays_a_keyword() -> None:
+    record = _page(_DSPACE7.format("Limnology; Plateaus"), _DSPACE7_BODY)
+    assert record.keywords == ("Limnology", "Plateaus")
+    assert record.type is None
+
+
+def test_dspace_type_shown_on_the_page_beats_the_keyword_tail() -> None:
+    body = (
+        "<ds-app><ds-item-page><div class='simple-view-element'><h2>Type</h2>"
+        "<div class='simple-view-element-body'>Thesis</div></div></ds-item-page></ds-app>"
+    )
+    record = _page(_DSPACE7.format("Limnology; Article"), body)
+    assert (record.type, record.type_raw) == ("thesis", "Thesis")
+    assert record.keywords == ("Limnology", "Article")
