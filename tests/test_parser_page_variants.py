@@ -113,3 +113,37 @@ def test_dspace_type_shown_on_the_page_beats_the_keyword_tail() -> None:
     record = _page(_DSPACE7.format("Limnology; Article"), body)
     assert (record.type, record.type_raw) == ("thesis", "Thesis")
     assert record.keywords == ("Limnology", "Article")
+
+
+def _dspace7_field(component: str, heading: str, value: str) -> str:
+    return (
+        f"<{component}><ds-metadata-field-wrapper><div class='simple-view-element'>"
+        f"<h2 class='simple-view-element-header'>{heading}</h2>"
+        f"<div class='simple-view-element-body'><span>{value}</span></div></div>"
+        f"</ds-metadata-field-wrapper></{component}>"
+    )
+
+
+def test_dspace7_dedicated_fields_are_read_whatever_the_heading_language() -> None:
+    body = (
+        "<ds-app><ds-item-page>"
+        + _dspace7_field("ds-item-page-abstract-field", "Tiivistelmä", "Järvet ovat hiljaisia.")
+        + _dspace7_field("ds-item-page-date-field", "Päivämäärä", "2021-05")
+        + "</ds-item-page></ds-app>"
+    )
+    record = _page(_DSPACE7.format("Limnology"), body)
+    assert record.abstract == "Järvet ovat hiljaisia."
+    assert record.published == PartialDate(2021, 5)
+    assert record.provenance["abstract"] == "dspace:simple"
+
+
+def test_dspace_simple_view_reads_spanish_and_portuguese_headings() -> None:
+    body = (
+        "<ds-app><ds-item-page>"
+        + _dspace7_field("ds-generic-item-page-field", "Palabras clave", "<a>Lagos</a>")
+        + _dspace7_field("ds-generic-item-page-field", "Editora", "Editora Exemplo")
+        + "</ds-item-page></ds-app>"
+    )
+    record = _page(_DSPACE7.format("Limnology"), body)
+    assert record.keywords == ("Lagos",)
+    assert record.publisher == "Editora Exemplo"

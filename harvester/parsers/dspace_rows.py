@@ -59,12 +59,34 @@ SIMPLE: dict[str, str] = {
     "publisher": "publisher", "type": "type_raw", "item type": "type_raw", "doi": "doi",
     "uri": "uri", "journal": "journal", "journal title": "journal", "volume": "volume",
     "issue": "issue", "pages": "pages", "isbn": "isbn", "issn": "issn",
+    # the same headings in DSpace's Spanish, Portuguese, German and French messages
+    "autor": "authors", "autores": "authors", "autor(es)": "authors", "autoren": "authors",
+    "autor:innen": "authors", "auteur": "authors", "auteurs": "authors",
+    "auteur(s)": "authors", "fecha": "published", "fecha de publicación": "published",
+    "fecha de emisión": "published", "data": "published", "data do documento": "published",
+    "data de publicação": "published", "datum": "published",
+    "erscheinungsdatum": "published", "date de publication": "published",
+    "resumen": "abstract", "resumo": "abstract", "zusammenfassung": "abstract",
+    "résumé": "abstract", "descripción": "description", "descrição": "description",
+    "beschreibung": "description", "palabras clave": "keywords", "materias": "keywords",
+    "palavras-chave": "keywords", "assunto": "keywords", "schlagwörter": "keywords",
+    "schlagworte": "keywords", "mots-clés": "keywords", "sujets": "keywords",
+    "idioma": "language", "sprache": "language", "langue": "language",
+    "editorial": "publisher", "editora": "publisher", "verlag": "publisher",
+    "éditeur": "publisher", "tipo": "type_raw", "typ": "type_raw",
 }
 
 _BLOCK_CLASSES = {
     "simple-item-view-authors": "authors", "simple-item-view-date": "published",
     "simple-item-view-description": "abstract", "simple-item-view-abstract": "abstract",
     "simple-item-view-uri": "uri", "simple-item-view-title": "title",
+}
+# DSpace 7+ renders its dedicated fields as components named for the field: the key
+# holds in every language (the heading is the i18n label).
+_BLOCK_TAGS = {
+    "ds-item-page-abstract-field": "abstract", "ds-item-page-date-field": "published",
+    "ds-item-page-uri-field": "uri", "ds-metadata-representation-list": "authors",
+    "ds-item-page-author-field": "authors",
 }
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 
@@ -128,6 +150,8 @@ def _block(rows: Rows, block: LexborNode) -> None:
     if key is None:
         key = next((_BLOCK_CLASSES[c] for c in classes(block) if c in _BLOCK_CLASSES), None)
     if key is None:
+        key = _component_key(block)
+    if key is None:
         return
     body = block.css_first("div.simple-view-element-body")
     if body is None:
@@ -143,6 +167,18 @@ def _block(rows: Rows, block: LexborNode) -> None:
             own = own.removeprefix(text_of(label)).strip()
         values = [own]
     rows.add("keyword" if key == "keywords" else key, values, key)
+
+
+def _component_key(block: LexborNode) -> str | None:
+    """The key of the DSpace 7 component around a block (wrapper, then the component)."""
+    node = block.parent
+    for _ in range(3):
+        if node is None:
+            return None
+        if node.tag in _BLOCK_TAGS:
+            return _BLOCK_TAGS[node.tag]
+        node = node.parent
+    return None
 
 
 def _add_cell(rows: Rows, key: str, td: LexborNode, label: str) -> None:
