@@ -147,3 +147,29 @@ def test_dspace_simple_view_reads_spanish_and_portuguese_headings() -> None:
     record = _page(_DSPACE7.format("Limnology"), body)
     assert record.keywords == ("Lagos",)
     assert record.publisher == "Editora Exemplo"
+
+
+_SUFIA = """
+<div itemscope itemtype="http://schema.org/CreativeWork">
+<h1 class="visibility">Seeds of access <span class="label label-success">Open Access</span></h1>
+<p class="genericfile_description">A poster on repository outreach.</p>
+<dl class="dl-horizontal file-show-term file-show-descriptions">
+<dt>Author</dt><dd><span itemprop="creator"><a href="/c?a">Gooch, Amanda</a></span><br/>
+<span itemprop="creator"><a href="/c?b">Banks, Dorinne</a></span><br/></dd>
+<dt>Date Created</dt><dd></dd>
+<dt>Type of Work</dt><dd><a href="/c?t">Poster</a></dd>
+<dt>Keyword</dt><dd><a href="/c?k1">Open access</a><br/><a href="/c?k2">Outreach</a></dd>
+<dt>Language</dt><dd><a href="/c?l">English</a></dd>
+</dl></div>
+"""
+
+
+def test_sufia_file_page_is_read_as_a_hyrax_record() -> None:
+    record = _page("<title>Seeds of access</title>", _SUFIA, "https://scholar.example.edu/files/s1")
+    assert record.platform == "hyrax"
+    assert record.title == "Seeds of access"
+    assert [p.family for p in record.authors] == ["Gooch", "Banks"]
+    assert record.abstract == "A poster on repository outreach."
+    assert record.keywords == ("Open access", "Outreach")
+    assert (record.language, record.type_raw) == ("en", "Poster")
+    assert record.published is None  # an empty "Date Created" states no date
