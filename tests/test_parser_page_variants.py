@@ -173,3 +173,26 @@ def test_sufia_file_page_is_read_as_a_hyrax_record() -> None:
     assert record.keywords == ("Open access", "Outreach")
     assert (record.language, record.type_raw) == ("en", "Poster")
     assert record.published is None  # an empty "Date Created" states no date
+
+
+def _opus(rows: list[tuple[str, str]], head: str = "") -> Record:
+    body = (
+        "<h2 class='titlemain'>Seen lakes</h2><table class='result-data frontdoordata'>"
+        + "".join(f"<tr><th class='name'>{k}:</th><td>{v}</td></tr>" for k, v in rows)
+        + "</table>"
+    )
+    return _page(head, body, "https://opus.example.de/frontdoor/index/index/docId/7")
+
+
+def test_opus_thesis_with_only_a_year_of_completion_is_dated_by_it() -> None:
+    record = _opus([("Document Type", "Doctoral Thesis"), ("Year of Completion", "2018")])
+    assert record.platform == "opus"
+    assert record.published == PartialDate(2018)
+    assert _opus([("Jahr der Fertigstellung", "2018")]).published == PartialDate(2018)
+
+
+def test_opus_year_of_completion_yields_to_any_stated_publication_date() -> None:
+    record = _opus(
+        [("Year of Completion", "2018")], '<meta name="citation_date" content="2019-02-01">'
+    )
+    assert record.published == PartialDate(2019, 2, 1)

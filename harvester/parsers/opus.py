@@ -41,7 +41,9 @@ LABELS: dict[str, str] = {
     "datum der veröffentlichung (online)": "online_date", "date of publication": "first_year",
     "year of first publication": "first_year", "jahr der erstveröffentlichung": "first_year",
     "date of first publication": "first_year", "datum der erstveröffentlichung": "first_year",
-    "erstellungsjahr": "first_year", "issue date": "first_year",
+    "erstellungsjahr": "first_year", "issue date": "first_year", "erscheinungsjahr": "first_year",
+    "year of publication": "first_year", "year of completion": "completed_year",
+    "jahr der fertigstellung": "completed_year",
     "tag": "keywords", "freies schlagwort": "keywords", "freie schlagwörter": "keywords",
     "freies schlagwort / tag": "keywords",
     "freie schlagwörter (deutsch)": "keywords", "freie schlagwörter (englisch)": "keywords",
@@ -161,8 +163,11 @@ def parse(page: Page) -> Record:
     for fields in (table_fields, blocks):
         if "authors" in fields:
             fields["authors"] = align_people(fields["authors"], listed)
+    # a thesis page may state only the year it was completed: last, after every meta date
+    completed = next((d for d in map(parse_date, table.all("completed_year")) if d), None)
     layers: list[Layer] = [("opus:table", table_fields), ("opus:blocks", blocks),
-                           ("meta:citation", citation), ("meta:dc", dc)]
+                           ("meta:citation", citation), ("meta:dc", dc),
+                           ("opus:table:completed_year", {"published": completed})]
     picked = resolve(layers, _PREFER)
     if "title" not in picked:
         raise NotARecord("no title: not an OPUS front door", url=page.url)
