@@ -196,3 +196,13 @@ def test_opus_year_of_completion_yields_to_any_stated_publication_date() -> None
         [("Year of Completion", "2018")], '<meta name="citation_date" content="2019-02-01">'
     )
     assert record.published == PartialDate(2019, 2, 1)
+
+
+def test_eprints_published_online_date_is_a_publication_date() -> None:
+    record = _page(
+        '<meta name="eprints.title" content="T"><meta name="eprints.date" content="2020-07-14">'
+        '<meta name="eprints.date_type" content="published_online">'
+    )
+    assert record.platform == "eprints"
+    assert record.published == PartialDate(2020, 7, 14)
+    assert not record.warnings

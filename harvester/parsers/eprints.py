@@ -6,7 +6,8 @@ the `eprints.*` meta (3.x exports them by default; sites may switch them off),
 then citation_* and DC. Type comes from `eprints.type` (the internal id:
 book_section, conference_item, monograph, ...) before the shown "Item Type".
 `eprints.date` is the publication date only when `eprints.date_type` is
-"published" or "completed" (or not stated); a "submitted" date is not.
+"published", "published_online" (the "dates" field sites add to 3.4) or "completed"
+(or not stated); a "submitted" or "accepted" date is not.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ LABELS: dict[str, str] = {
 }
 _SIMPLE = ("title", "abstract", "doi", "journal", "volume", "issue", "pages", "published",
            "language", "publisher", "type_raw", "authors", "keywords", "identifiers")
-_PUBLISHED_TYPES = ("", "published", "completed")
+_PUBLISHED_TYPES = ("", "published", "completed", "published_online")
 
 
 def in_head(signals: Signals) -> bool:
