@@ -206,3 +206,16 @@ def test_eprints_published_online_date_is_a_publication_date() -> None:
     assert record.platform == "eprints"
     assert record.published == PartialDate(2020, 7, 14)
     assert not record.warnings
+
+
+def test_one_author_tag_naming_several_people_gives_each_of_them() -> None:
+    record = _page(
+        '<meta name="citation_title" content="T">'
+        '<meta name="citation_author" content="Smith, J.; M&#252;ller, H.">'
+        '<meta name="citation_author" content="Caf&eacute;, Ana">'
+    )
+    assert [(p.family, p.given) for p in record.authors] == [
+        ("Smith", "J."),
+        ("Müller", "H."),
+        ("Café", "Ana"),
+    ]

@@ -29,6 +29,7 @@ from ._values import (
     put,
     refine_date,
     resolve,
+    split_names,
     text,
     typed,
 )
@@ -47,10 +48,10 @@ def citation_author_rows(
     author = prefix + "author"
     authors, institution, orcid = author + "s", author + "_institution", author + "_orcid"
     for key, value in meta.with_prefix(author):
-        if key == author:
+        if key == author and ";" not in value:
             rows.append((value, [], None))
-        elif key == authors:  # DSpace puts every author in one tag
-            rows.extend((n, [], None) for n in value.split(";") if n.strip())
+        elif key in (author, authors):  # DSpace puts every author in one tag, some sites too
+            rows.extend((n, [], None) for n in split_names(value) if n.strip())
         elif rows and key == institution:
             rows[-1][1].append(value)
         elif rows and key == orcid:

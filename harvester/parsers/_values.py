@@ -9,6 +9,7 @@ and are what every platform module and `_meta` use, so all normalise alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ from harvester.types import Identifier, PageRange, PartialDate, Person
 from .coarse_types import coarse_type
 
 __all__ = ["FieldMap", "Layer", "date", "identifiers", "keywords", "pages", "people", "prose",
-           "put", "refine_date", "resolve", "text", "typed"]
+           "put", "refine_date", "resolve", "split_names", "text", "typed"]
 
 FieldMap = dict[str, Any]
 Layer = tuple[str, FieldMap]
@@ -139,8 +140,19 @@ def pages(first: str | None, last: str | None, count: str | None = None) -> Page
 
 
 def people(names: Iterable[str]) -> tuple[Person, ...]:
-    out = (make_person(n) for n in names if n and n.strip())
+    """One Person a name; a value holding several names is split (see `split_names`)."""
+    split = (part for n in names if n for part in (split_names(n) if ";" in n else (n,)))
+    out = (make_person(n) for n in split if n.strip())
     return tuple(p for p in out if p is not None)
+
+
+# A ";" outside an entity ("&eacute;") separates names: no personal name holds one.
+_NAME_PART = re.compile(r"(?:&#?\w+;|[^;])+")
+
+
+def split_names(value: str) -> list[str]:
+    """"Smith, J.; Doe, K." -> ["Smith, J.", " Doe, K."] (one tag naming several people)."""
+    return _NAME_PART.findall(value)
 
 
 def identifiers(isbns: Iterable[str], issns: Iterable[str], eissns: Iterable[str] = ()) -> tuple[
