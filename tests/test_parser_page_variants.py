@@ -219,3 +219,29 @@ def test_one_author_tag_naming_several_people_gives_each_of_them() -> None:
         ("Müller", "H."),
         ("Café", "Ana"),
     ]
+
+
+_DIGITAL_COMMONS = (
+    '<meta name="bepress_citation_title" content="Wages">'
+    '<meta name="bepress_citation_firstpage" content="1">'
+    '<meta name="description" content="Wages rose &amp; fell.">'
+    '<meta name="keywords" content="Labor; Wages">'
+)
+
+
+def test_digital_commons_plain_keywords_and_description_meta_are_the_items() -> None:
+    record = _page(_DIGITAL_COMMONS)
+    assert record.platform == "bepress"
+    assert record.keywords == ("Labor", "Wages")
+    assert record.abstract == "Wages rose & fell."
+
+
+def test_digital_commons_numeric_dates_are_month_first() -> None:
+    body = '<div id="publication_date"><h4>Publication Date</h4><p>5-3-2019</p></div>'
+    assert _page(_DIGITAL_COMMONS, body).published == PartialDate(2019, 5, 3)
+
+
+def test_digital_commons_shown_last_page_joins_the_meta_first_page() -> None:
+    body = '<div id="lpage"><h4>Last Page</h4><p>8</p></div>'
+    pages = _page(_DIGITAL_COMMONS, body).pages
+    assert (pages.first, pages.last) == ("1", "8")

@@ -3,8 +3,9 @@
 Layers: the page's `div.element` blocks by id (`#title`, `#authors`,
 `#publication_date`, `#document_type`, `#abstract`, `#keywords`, `#doi`,
 `#source_publication`, ...), the `#recommended_citation` line (volume, issue,
-article number), then `bepress_citation_*`, citation_* and DC meta. Dates such as
-"Spring 2019" keep the precision the normaliser gives them (year).
+article number), then `bepress_citation_*`, citation_* and DC meta, then the plain `keywords` and
+`description` meta (the item's own, on Digital Commons). Dates such as "Spring 2019"
+keep the precision the normaliser gives them (year); numeric ones are month first.
 """
 
 from __future__ import annotations
@@ -16,12 +17,21 @@ from selectolax.lexbor import LexborHTMLParser
 
 from harvester.errors import NotARecord
 from harvester.normalize.identifiers import normalize_url
-from harvester.types import Page, Record
+from harvester.types import Page, PageRange, Record
 
 from ._detect import Signals
 from ._html import MetaTags, absolute, is_blank, parse_html, text_of
 from ._labelled import Rows, cell_lines, rows_layer
-from ._meta import FieldMap, Layer, citation_fields, dc_fields, put, resolve
+from ._meta import (
+    FieldMap,
+    Layer,
+    citation_fields,
+    dc_fields,
+    keywords,
+    prose,
+    put,
+    resolve,
+)
 from .coarse_types import coarse_type
 
 PLATFORM = "bepress"
@@ -72,11 +82,24 @@ def _blocks(tree: LexborHTMLParser) -> FieldMap:
         rows.add(key, values, key_id)
     names = tree.css("div#authors p.author strong") or tree.css("div#authors p.author")
     rows.add("authors", [text_of(n) for n in names], "authors")
-    f = rows_layer(rows)
+    # Digital Commons prints dates month first ("5-3-2019"), the US way, on every site
+    f = rows_layer(rows, order="mdy")
+    if "pages" not in f and "page_last" in rows:
+        # a shown last page without a shown first one: the meta's first page joins it
+        f["page_last"] = rows.first("page_last")
     cited = _CITED.search(text_of(tree.css_first("#recommended_citation")))
     if cited:
         put(f, "volume", f.get("volume") or cited.group("vol"))
         put(f, "issue", f.get("issue") or cited.group("iss"))
+    return f
+
+
+def _page_meta(meta: MetaTags) -> FieldMap:
+    """Digital Commons writes the item's keywords and abstract into the page's plain
+    `keywords` and `description` meta: they stand when a site hides those blocks."""
+    f: FieldMap = {}
+    put(f, "keywords", keywords(meta.all("keywords")))
+    put(f, "abstract", prose(meta.first("description")))
     return f
 
 
@@ -91,12 +114,16 @@ def parse(page: Page) -> Record:
         ("meta:bepress", citation_fields(meta, prefix="bepress_citation_")),
         ("meta:citation", citation_fields(meta)),
         ("meta:dc", dc_fields(meta)),
+        ("meta:page", _page_meta(meta)),
     ]
     picked = resolve(layers)
     if "title" not in picked:
         raise NotARecord("no title: not a Digital Commons item page", url=page.url)
     values: dict[str, Any] = {k: picked[k][0] for k in _SIMPLE if k in picked}
     provenance = {k: picked[k][1] for k in _SIMPLE if k in picked}
+    shown = values.get("pages")
+    if "page_last" in blocks and shown is not None and shown.first and not shown.last:
+        values["pages"] = PageRange(shown.first, blocks["page_last"], shown.count)
     raw = values.get("type_raw")
     kind = TYPES.get((raw or "").casefold()) or coarse_type(raw)
     if kind:
