@@ -245,3 +245,23 @@ def test_digital_commons_shown_last_page_joins_the_meta_first_page() -> None:
     body = '<div id="lpage"><h4>Last Page</h4><p>8</p></div>'
     pages = _page(_DIGITAL_COMMONS, body).pages
     assert (pages.first, pages.last) == ("1", "8")
+
+
+def test_eprints_publication_that_names_the_publisher_yields_to_a_journal() -> None:
+    record = _page(
+        '<meta name="eprints.title" content="Meiosis">'
+        '<meta name="eprints.publication" content="Pensoft Publishers">'
+        '<meta name="citation_publisher" content="Pensoft Publishers">'
+        '<meta name="citation_journal_title" content="Comparative Cytogenetics">'
+    )
+    assert record.journal == "Comparative Cytogenetics"
+    assert record.provenance["journal"] == "meta:citation"
+
+
+def test_eprints_publication_is_kept_when_no_layer_names_another_journal() -> None:
+    record = _page(
+        '<meta name="eprints.title" content="Meiosis">'
+        '<meta name="eprints.publication" content="Pensoft Publishers">'
+        '<meta name="citation_publisher" content="Pensoft Publishers">'
+    )
+    assert record.journal == "Pensoft Publishers"

@@ -100,6 +100,19 @@ def _summary(tree: LexborHTMLParser, warnings: list[str]) -> tuple[FieldMap, str
     return f, rows.first("official_url")
 
 
+def _not_the_publisher(picked: dict[str, tuple[Any, str]], layers: list[Layer]) -> None:
+    """A journal named as the page's publisher is the publisher (Pensoft writes
+    eprints.publication "Pensoft Publishers"): another layer's journal wins."""
+    journal = picked.get("journal", (None, ""))[0]
+    publishers = {f["publisher"].casefold() for _, f in layers if f.get("publisher")}
+    if not journal or journal.casefold() not in publishers:
+        return
+    other = next(((f["journal"], n) for n, f in layers
+                  if f.get("journal") and f["journal"].casefold() not in publishers), None)
+    if other is not None:
+        picked["journal"] = other
+
+
 def parse(page: Page) -> Record:
     if is_blank(page.body):
         raise NotARecord("empty page", url=page.url)
@@ -118,6 +131,7 @@ def parse(page: Page) -> Record:
     refine_date(picked, layers)
     if "title" not in picked:
         raise NotARecord("no title: not an EPrints abstract page", url=page.url)
+    _not_the_publisher(picked, layers)
     values: dict[str, Any] = {k: picked[k][0] for k in _SIMPLE if k in picked}
     provenance = {k: picked[k][1] for k in _SIMPLE if k in picked}
     type_id = (meta.first("eprints.type") or "").casefold()
