@@ -265,3 +265,33 @@ def test_eprints_publication_is_kept_when_no_layer_names_another_journal() -> No
         '<meta name="citation_publisher" content="Pensoft Publishers">'
     )
     assert record.journal == "Pensoft Publishers"
+
+
+def test_portuguese_and_spanish_type_labels_name_their_kind() -> None:
+    from harvester.parsers.coarse_types import coarse_type
+
+    kinds = {
+        raw: coarse_type(raw)
+        for raw in (
+            "Artigo",
+            "Tese",
+            "Dissertação",
+            "Livro",
+            "Trabalho de conclusão de curso",
+            "Ponencia",
+        )
+    }
+    assert kinds == {
+        "Artigo": "article",
+        "Tese": "thesis",
+        "Dissertação": "thesis",
+        "Livro": "book",
+        "Trabalho de conclusão de curso": "thesis",
+        "Ponencia": "conference-paper",
+    }
+
+
+def test_dspace7_portuguese_type_at_the_keyword_tail_is_the_type() -> None:
+    record = _page(_DSPACE7.format("Limnologia; Artigo"), _DSPACE7_BODY)
+    assert record.keywords == ("Limnologia",)
+    assert (record.type, record.type_raw) == ("article", "Artigo")

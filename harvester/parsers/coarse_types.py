@@ -59,6 +59,12 @@ _EXACT: dict[str, str] = {
     "preprint article": "preprint",
     # OJS / DC conventions
     "text.serial.journal": "article",
+    # Portuguese and Spanish labels of DSpace sites (the Brazilian and Latin American
+    # vocabularies) whose words the rules below would not reach
+    "tese": "thesis", "trabalho de conclusão de curso": "thesis", "trabajo de grado": "thesis",
+    "trabalho apresentado em evento": "conference-paper", "ponencia": "conference-paper",
+    "conjunto de datos": "dataset", "conjunto de dados": "dataset",
+    "documento de trabajo": "preprint",
     # Figshare item types
     "journal contribution": "article", "figure": "other", "media": "other",
     "fileset": "dataset", "code": "software", "online resource": "other",
@@ -85,6 +91,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("document de travail", "preprint"), ("arbeitspapier", "preprint"),
     ("diskussionspapier", "preprint"), ("discussion paper", "preprint"),
     ("thesis", "thesis"), ("thèse", "thesis"), ("dissertation", "thesis"),
+    ("dissertação", "thesis"),
     ("doktorarbeit", "thesis"), ("habilitation", "thesis"), ("masterarbeit", "thesis"),
     ("bachelorarbeit", "thesis"), ("diplomarbeit", "thesis"), ("mémoire", "thesis"),
     ("avhandling", "thesis"), ("examensarbete", "thesis"), ("uppsats", "thesis"),
@@ -102,11 +109,13 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("forschungsdaten", "dataset"), ("datamängd", "dataset"),
     ("software", "software"), ("source code", "software"), ("logiciel", "software"),
     ("technical report", "report"), ("report", "report"), ("bericht", "report"),
-    ("rapport", "report"), ("informe", "report"),
+    ("rapport", "report"), ("informe", "report"), ("relatório", "report"),
     ("journal article", "article"), ("article", "article"), ("artikel", "article"),
     ("artículo", "article"), ("articolo", "article"), ("aufsatz", "article"),
+    ("artigo", "article"),
     ("book", "book"), ("monograph", "book"), ("monografi", "book"), ("buch", "book"),
-    ("ouvrage", "book"), ("livre", "book"), ("libro", "book"), ("bok", "book"),
+    ("ouvrage", "book"), ("livre", "book"), ("libro", "book"), ("livro", "book"),
+    ("bok", "book"),
     ("poster", "other"), ("presentation", "other"), ("lecture", "other"), ("vortrag", "other"),
     ("image", "other"), ("video", "other"), ("patent", "other"), ("interview", "other"),
 )

@@ -81,7 +81,8 @@ def _dryad(rows: Rows, f: FieldMap) -> None:
         f["type_raw"], f["type"] = "Dryad data package", "dataset"
 
 
-# DSpace's default dc.type values (submission-forms.xml) and the COAR labels sites use.
+# DSpace's default dc.type values (submission-forms.xml), the COAR labels sites use, and
+# the common Portuguese and Spanish ones.
 _TYPE_WORDS = frozenset((
     "animation", "article", "book", "book chapter", "dataset", "learning object", "image",
     "image, 3-d", "map", "musical score", "plan or blueprint", "preprint", "presentation",
@@ -89,6 +90,9 @@ _TYPE_WORDS = frozenset((
     "technical report", "thesis", "video", "working paper", "journal article",
     "research article", "review article", "conference paper", "conference object",
     "doctoral thesis", "master thesis", "bachelor thesis", "book part", "report",
+    "artigo", "artigo de periódico", "tese", "dissertação", "livro", "capítulo de livro",
+    "trabalho de conclusão de curso", "artículo", "artículo de revista", "tesis", "libro",
+    "capítulo de libro", "trabajo de grado",
 ))
 
 
