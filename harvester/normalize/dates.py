@@ -72,8 +72,7 @@ def _parse_date(text: str, order: str) -> PartialDate | None:
         y, mo, d = m.groups()
         month, day = int(mo) if mo else None, int(d) if d else None
         # zeros stand for "not stated" ("2019-00-00", "2019-03-00"); "2019-00-10" stays unread
-        if day == 0:
-            day = None
+        day = day or None
         if month == 0 and day is None:
             month = None
         return _build(int(y), month, day)

@@ -21,6 +21,7 @@ from ._values import (
     FieldMap,
     Layer,
     date,
+    drop_type_echo,
     identifiers,
     keywords,
     pages,
@@ -244,15 +245,3 @@ def meta_layers(meta: MetaTags, order: str = "auto") -> list[Layer]:
     drop_type_echo(layers[0][1], layers[3][1].get("type_raw"))
     return layers
 
-
-def drop_type_echo(fields: FieldMap, type_raw: str | None) -> None:
-    """Drop the item type from a layer's keywords: DSpace writes citation_keywords as the
-    subjects followed by dc.type ("Book" on a Deep Blue book with four DC subjects)."""
-    kws = fields.get("keywords")
-    if not kws or not type_raw:
-        return
-    kept = tuple(k for k in kws if k.casefold() != type_raw.casefold())
-    if kept:
-        fields["keywords"] = kept
-    else:
-        del fields["keywords"]

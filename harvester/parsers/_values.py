@@ -22,8 +22,8 @@ from harvester.types import Identifier, PageRange, PartialDate, Person
 
 from .coarse_types import coarse_type
 
-__all__ = ["FieldMap", "Layer", "date", "identifiers", "keywords", "pages", "people", "prose",
-           "put", "refine_date", "resolve", "split_names", "text", "typed"]
+__all__ = ["FieldMap", "Layer", "date", "drop_type_echo", "identifiers", "keywords", "pages",
+           "people", "prose", "put", "refine_date", "resolve", "split_names", "text", "typed"]
 
 FieldMap = dict[str, Any]
 Layer = tuple[str, FieldMap]
@@ -100,6 +100,19 @@ def refine_date(
 
 
 _RANK = {"year": 0, "month": 1, "day": 2}
+
+
+def drop_type_echo(fields: FieldMap, type_raw: str | None) -> None:
+    """Drop the item type from a layer's keywords: DSpace writes citation_keywords as the
+    subjects followed by dc.type ("Book" on a Deep Blue book with four DC subjects)."""
+    kws = fields.get("keywords")
+    if not kws or not type_raw:
+        return
+    kept = tuple(k for k in kws if k.casefold() != type_raw.casefold())
+    if kept:
+        fields["keywords"] = kept
+    else:
+        del fields["keywords"]
 
 
 def put(fields: FieldMap, key: str, value: Any) -> None:
