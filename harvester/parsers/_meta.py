@@ -242,6 +242,7 @@ def meta_layers(meta: MetaTags, order: str = "auto") -> list[Layer]:
     ]
     layers = [(name, read() if not family or family in present or (
         family == "dc" and "dcterms" in present) else {}) for name, family, read in readers]
-    drop_type_echo(layers[0][1], layers[3][1].get("type_raw"))
+    named = dict(layers)
+    drop_type_echo(named["meta:citation"], named["meta:dc"].get("type_raw"))
     return layers
 
