@@ -15,7 +15,7 @@ batch's own publications skip the foreign-key triggers when the role may
 while works assignment computes keys (pipelines.load_ahead). The modules:
 load_json (canonical JSON and hash), load_rows (Record -> row tuples),
 load_publications, load_lookup (venues, persons, authorships), load_bulk
-(COPY / executemany), load_ahead, load_nul.
+(COPY / executemany), load_copy_dumper (COPY's datetimes), load_ahead, load_nul.
 """
 
 from __future__ import annotations

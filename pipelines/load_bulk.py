@@ -143,9 +143,12 @@ def insert_rows(
 
 def copy_rows(conn: Connection, copy_sql: str, rows: Iterable[Row]) -> None:
     """Stream rows to a PostgreSQL COPY ... FROM STDIN statement."""
+    from .load_copy_dumper import RepeatedDatetimeDumper  # psycopg: not on SQLite's path
+
     settle(conn)  # COPY cannot run in pipeline mode: pipelines.load_ahead
     driver: Any = conn.connection.driver_connection
     with driver.cursor() as cur, cur.copy(copy_sql) as cp:
+        cur.adapters.register_dumper(datetime, RepeatedDatetimeDumper)
         write = cp.write_row
         for row in rows:
             write(row)

@@ -32,6 +32,15 @@ def existing(conn: Connection, source_id: int, keys: list[str]) -> dict[str, tup
     return found
 
 
+# n new ids as one text value, not a row fetched per id. The sequence is looked up once,
+# in an InitPlan: pg_get_serial_sequence and its text -> regclass cast made per row cost
+# the backend ~7 µs an id, nextval itself ~1 (50,000 ids: 360-660 ms against 40-60).
+_NEW_IDS = (
+    "SELECT string_agg(nextval((SELECT pg_get_serial_sequence('publications', 'id')::regclass))"
+    "::text, ',') FROM generate_series(1, %(n)s)"
+)
+
+
 def insert_publications(
     conn: Connection,
     source_id: int,
@@ -47,13 +56,11 @@ def insert_publications(
     """
     keys = [r.source_key for r in fresh]
     if is_postgres(conn):
-        listed = conn.exec_driver_sql(  # one text value, not a row fetched per id
-            "SELECT string_agg(nextval(pg_get_serial_sequence('publications', 'id'))::text, ',') "
-            "FROM generate_series(1, %(n)s)", {"n": len(fresh)}).scalar_one()  # fmt: skip
+        listed = conn.exec_driver_sql(_NEW_IDS, {"n": len(fresh)}).scalar_one()
         new_ids = [int(pid) for pid in listed.split(",")]
         # a generator: the server inserts the first rows while Python builds the next
         insert_rows(conn, publications, R.PUBLICATION_COLUMNS,
-                    (row(r, pid) for r, pid in zip(fresh, new_ids, strict=True)))
+                    (row(r, pid) for r, pid in zip(fresh, new_ids, strict=True)))  # fmt: skip
         return dict(zip(keys, new_ids, strict=True))
     insert_rows(conn, publications, R.PUBLICATION_COLUMNS[1:], [row(r, None)[1:] for r in fresh])
     made = sqlite_new_ids(conn, "publications", "source_key", keys, " AND source_id = ?",
