@@ -80,6 +80,8 @@ def pooled_rate(bodies: list[bytes], rounds: int, workers: int, repeats: int = 3
     call: Callable[[bytes], tuple[MappedPage | None, float, int, float, float]] = (
         cold_read_and_map if cold else timed_read_and_map)
 
+    from pipelines.cli_harvest import YOUNG_THRESHOLD
+
     async def go() -> tuple[float, float, float, float]:
         pool = ParsePool(workers)
         try:
@@ -120,7 +122,18 @@ def pooled_rate(bodies: list[bytes], rounds: int, workers: int, repeats: int = 3
         finally:
             pool.close()
 
-    return asyncio.run(go())
+    # the parent's collector as `harvester harvest` sets it (pipelines/cli_harvest.py):
+    # start-up objects frozen, young collections every YOUNG_THRESHOLD allocations; at
+    # the default 700 the unpickled answers were walked again and again (8.7k of the
+    # parent's 52.1k instructions a record, callgrind)
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(YOUNG_THRESHOLD, *threshold[1:])
+    try:
+        return asyncio.run(go())
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def pooled(bodies: list[bytes], rounds: int, workers: int, cold: bool) -> None:

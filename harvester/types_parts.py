@@ -56,12 +56,14 @@ def _slot_setter(cls: type[_T], names: tuple[str, ...]) -> Callable[..., _T]:
     direct slot writes, and the object then becomes a `cls` by `__class__` assignment:
     a frozen class's own stores go through object.__setattr__ or a member descriptor's
     `__set__` wrapper, ~200 instructions a field against ~20 (callgrind: unpickling a
-    mapped OAI page's Record and building one in the mappers both pay this)."""
+    mapped OAI page's Record and building one in the mappers both pay this). The twin is
+    made by calling it, not by object.__new__(twin): that goes through a slot wrapper's
+    argument checks, ~250 instructions an object more (it has no __init__ to run)."""
     params = ", ".join(f"v{i}" for i in range(len(names)))
     twin = _unfrozen_twin(cls, names)
     if twin is not None:
         sets = "".join(f"    obj.{name} = v{i}\n" for i, name in enumerate(names))
-        body = f"    obj = new(twin)\n{sets}    obj.__class__ = cls\n    return obj\n"
+        body = f"    obj = twin()\n{sets}    obj.__class__ = cls\n    return obj\n"
     else:
         sets = "".join(f"    set{i}(obj, v{i})\n" for i in range(len(names)))
         body = f"    obj = new(cls)\n{sets}    return obj\n"

@@ -9,6 +9,7 @@ import pickle
 import pytest
 
 from harvester.errors import DiscoveryError, UnsafeXML
+from harvester.oai.formats._common import layer_of
 from harvester.oai.mapped import MappedPage, read_and_map, read_list_page
 from harvester.oai.protocol import NoRecordsMatch
 from harvester.types import MAX_SOURCE_KEY, PartialDate, Person, Record
@@ -30,6 +31,28 @@ def test_a_mapped_page_unpickles_equal_through_the_slot_setters() -> None:
     again = pickle.loads(blob)
     assert type(again) is MappedPage and again == mapped
     assert [i.record for i in again.items] == [i.record for i in mapped.items]
+
+
+def test_a_pages_records_name_their_layer_once_in_the_answer() -> None:
+    # one string object for the page's records: the answer's pickle holds it once and the
+    # other records refer to it, so the parent unpickles one copy, not one a record
+    mapped = read_and_map(records_page(["r1", "r2", "r3"], "tok"), BASE, "oai_dc", None, BASE,
+                          recover=False)
+    assert mapped is not None
+    layers = [v for item in mapped.items if item.record for v in item.record.provenance.values()]
+    assert len(layers) >= 3 and set(layers) == {"oai:oai_dc"}
+    assert len({id(v) for v in layers}) == 1
+    blob = pickle.dumps(mapped, protocol=5)
+    assert blob.count(b"oai:oai_dc") == 1
+    assert pickle.loads(blob) == mapped
+
+
+@pytest.mark.parametrize(("prefix", "layer"), [(None, "oai:mods"), ("", "oai:mods"),
+                                               ("swepub_mods", "oai:swepub_mods")])
+def test_the_layer_names_the_prefix_or_else_the_formats_own(prefix: str | None,
+                                                              layer: str) -> None:
+    assert layer_of(prefix, "mods") == layer
+    assert layer_of(prefix, "mods") is layer_of(prefix, "mods")
 
 
 def test_an_unpickled_record_keeps_its_trimmed_key_and_stays_frozen() -> None:

@@ -170,6 +170,14 @@ _SLOT = {f.name: i for i, f in enumerate(_FIELDS) if i not in (_PLATFORM, _KEY, 
 _make: Callable[..., Record] = Record._unpickle  # type: ignore[attr-defined]
 
 
+@functools.lru_cache(maxsize=64)
+def layer_of(prefix: str | None, default: str) -> str:
+    """The provenance layer "oai:<prefix>" of a page's records, one string object per
+    prefix: built per record, each Record's copy was pickled and unpickled again when
+    pages come back from a parse worker (one memo hit a record instead)."""
+    return f"oai:{prefix or default}"
+
+
 def build(rec: OAIRecord, layer: str, fields: dict[str, Any]) -> Record:
     """The Record, with provenance naming `layer` for every field that has a value."""
     values = _BLANK.copy()

@@ -13,7 +13,7 @@ from harvester.normalize.dates import parse_date
 from harvester.normalize.identifiers import normalize_doi
 from harvester.normalize.languages import to_iso639_1
 from harvester.normalize.text import clean
-from harvester.oai.formats._common import build, coarse_type, is_http, payload
+from harvester.oai.formats._common import build, coarse_type, is_http, layer_of, payload
 from harvester.oai.formats.oai_dc import collect, dc_fields, texts_of
 from harvester.oai.protocol import OAIRecord
 from harvester.types import Record, Subject
@@ -43,4 +43,4 @@ def to_record(rec: OAIRecord, *, source_url: str) -> Record:
         if (el.get("type") or "ddc") == "ddc" and (code := clean(el.text))
     )
     fields["subjects"] = tuple(dict.fromkeys((*fields["subjects"], *ddc)))
-    return build(rec, f"oai:{rec.metadata_prefix or 'base_dc'}", fields)
+    return build(rec, layer_of(rec.metadata_prefix, "base_dc"), fields)

@@ -20,6 +20,7 @@ from harvester.oai.formats._common import (
     build,
     coarse_type,
     is_http,
+    layer_of,
     local,
     ns_of,
     payload,
@@ -173,4 +174,4 @@ def to_record(rec: OAIRecord, *, source_url: str) -> Record:
     fields["language"] = to_iso639_1(k.text(res, "d:language"))
     fields["publisher"] = k.text(res, "d:publisher")
     fields.update(_published_in(k, res))
-    return build(rec, f"oai:{rec.metadata_prefix or 'datacite'}", fields)
+    return build(rec, layer_of(rec.metadata_prefix, "datacite"), fields)

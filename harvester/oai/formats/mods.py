@@ -23,6 +23,7 @@ from harvester.oai.formats._common import (
     coarse_type,
     is_doi_link,
     is_http,
+    layer_of,
     local,
     ns_of,
     payload,
@@ -208,7 +209,7 @@ def to_record(rec: OAIRecord, *, source_url: str) -> Record:
     fields["pages"] = PageRange(pages.first, pages.last, count)
     fields["identifiers"] = tuple(dict.fromkeys(ids))
     fields["files"], fields["url"] = _locations(m, fields.get("url"))
-    return build(rec, f"oai:{rec.metadata_prefix or 'mods'}", fields)
+    return build(rec, layer_of(rec.metadata_prefix, "mods"), fields)
 
 
 def _locations(m: _Mods, url: str | None) -> tuple[tuple[FileLink, ...], str | None]:

@@ -25,6 +25,7 @@ from harvester.oai.formats._common import (
     build,
     coarse_type,
     is_http,
+    layer_of,
     payload,
     strip_markup,
 )
@@ -217,7 +218,7 @@ def _mime(url: str) -> str | None:
 def to_record(rec: OAIRecord, *, source_url: str) -> Record:
     """An oai_dc record as a Record; NotARecord for deleted or empty records."""
     fields = dc_fields(collect_texts(payload(rec, source_url), DC_READ))
-    return build(rec, f"oai:{rec.metadata_prefix or 'oai_dc'}", fields)
+    return build(rec, layer_of(rec.metadata_prefix, "oai_dc"), fields)
 
 
 def persons(found: dict[str, list[str]]) -> tuple[Person, ...]:
