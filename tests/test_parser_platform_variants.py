@@ -192,3 +192,25 @@ def test_open_graph_article_fields_come_after_every_other_layer() -> None:
     assert record.published == PartialDate(2018, 1, 5)
     assert [p.family for p in record.authors] == ["Ng"]
     assert record.keywords == ("reefs",)
+
+
+def test_classic_pure_portal_reads_people_without_a_profile_between_the_links() -> None:
+    html = (
+        "<html><head><meta name='citation_title' content='Wind loads'></head><body>"
+        "<div class='view_title'><h2 class='title'><span>Wind loads</span></h2></div>"
+        "<div class='rendering rendering_contributiontojournal rendering_short'>"
+        "<p class='relations persons'><a rel='Person' href='/portal/en/people/a(1).html' "
+        "class='link person'><span>Alan Jones</span></a>, Sarah Price, "
+        "<a rel='Person' href='/portal/en/people/b(2).html' class='link person'>"
+        "<span>Ed Roe</span></a> &amp; Mia Lund</p></div>"
+        "<div class='rendering rendering_contributiontojournal rendering_detailsportal'>"
+        "<table class='properties'><tr><th>Publication date</th><td>2015</td></tr></table></div>"
+        "</body></html>"
+    )
+    url = (
+        "https://www.research.lancs.ac.uk/portal/en/publications/"
+        "wind-loads(0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0).html"
+    )
+    record, platform = _parse(html, url)
+    assert platform == "pure"
+    assert [p.family for p in record.authors] == ["Jones", "Price", "Roe", "Lund"]
