@@ -9,7 +9,7 @@ Keys are lower-case; tokens reach the table without their trailing dots.
 from __future__ import annotations
 
 _FULL_NAMES: tuple[tuple[str, ...], ...] = (
-    # en, de, da/no, nl, sv, fr, es, it, pt
+    # en, de, da/no, nl, sv, fr, es, it, pt (Finnish: _EXTRA)
     ("january", "januar", "jänner", "januari", "janvier", "enero", "gennaio", "janeiro"),
     ("february", "februar", "feber", "februari", "février", "fevrier", "febrero", "febbraio",
      "fevereiro"),
@@ -27,6 +27,17 @@ _FULL_NAMES: tuple[tuple[str, ...], ...] = (
 )
 # Abbreviations that are not prefixes of a full name above.
 _EXTRA: dict[str, int] = {"mrt": 3, "mrz": 3, "sept": 9, "okt": 10, "dez": 12, "des": 12}
+# Finnish, listed whole rather than by prefix: "mar" would name both March and
+# marraskuu (November) and drop out of the table. Each month as written alone
+# ("maaliskuu"), in a date ("1 maaliskuuta") and in the short form Pure's Finnish
+# portals print ("1 maalisk. 2020").
+_FINNISH_STEMS = ("tammi", "helmi", "maalis", "huhti", "touko", "kesä", "heinä", "elo",
+                  "syys", "loka", "marras", "joulu")
+_EXTRA.update(
+    (stem + ending, number)
+    for number, stem in enumerate(_FINNISH_STEMS, start=1)
+    for ending in ("kuu", "kuuta", "k")
+)
 
 
 def _build_months() -> dict[str, int]:

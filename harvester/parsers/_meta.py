@@ -216,12 +216,22 @@ def prism_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
     return f
 
 
-def og_fields(meta: MetaTags) -> FieldMap:
+def og_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
+    """Open Graph, with the `article:` properties in which a page without other metadata
+    may state its date, authors and tags (every other layer comes first)."""
     f: FieldMap = {}
     put(f, "title", text(meta.first("og:title")))
     put(f, "abstract", text(meta.first("og:description")))
     put(f, "url", meta.first("og:url"))
+    put(f, "published", date(meta.first("article:published_time"), order))
+    # the protocol makes article:author a profile URL; only a name is an author
+    names = [v for v in meta.all("article:author") if not _URL.match(v.strip())]
+    put(f, "authors", people(names))
+    put(f, "keywords", keywords(meta.all("article:tag")))
     return f
+
+
+_URL = re.compile(r"(?:https?:)?//|www\.", re.IGNORECASE)
 
 
 def meta_layers(meta: MetaTags, order: str = "auto") -> list[Layer]:
@@ -238,7 +248,7 @@ def meta_layers(meta: MetaTags, order: str = "auto") -> list[Layer]:
         ("meta:eprints", "eprints", lambda: eprints_fields(meta, order)),
         ("meta:dc", "dc", lambda: dc_fields(meta, order)),
         ("meta:prism", "prism", lambda: prism_fields(meta, order)),
-        ("meta:og", "", lambda: og_fields(meta)),
+        ("meta:og", "", lambda: og_fields(meta, order)),
     ]
     layers = [(name, read() if not family or family in present or (
         family == "dc" and "dcterms" in present) else {}) for name, family, read in readers]

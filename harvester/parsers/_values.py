@@ -77,7 +77,10 @@ def resolve(
 
 
 # Layers whose date states the publication itself; DC's bare `DC.date` may be a deposit date.
-_DATED = frozenset({"meta:citation", "meta:bepress", "meta:eprints", "meta:prism", "jsonld"})
+# layers whose date is the publication date, never a deposit date (a bare DC.date may be);
+# "ojs" is OJS's DC.Date.issued, the day the journal published the article
+_DATED = frozenset({"meta:citation", "meta:bepress", "meta:eprints", "meta:prism", "jsonld",
+                    "ojs"})
 
 
 def refine_date(

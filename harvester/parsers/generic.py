@@ -14,11 +14,12 @@ disagrees on doi or the publication year adds a warning):
 | title, journal, volume,   | citation, bepress, eprints, prism, dc, jsonld, coins, og     |
 | issue, doi, published,    |                                                              |
 | language, publisher, ...  |                                                              |
-| authors                   | citation, bepress, eprints, jsonld, dc, coins                |
-|                           | (JSON-LD states family/given; DC only a display name)        |
+| authors                   | citation, bepress, eprints, jsonld, dc, coins, og            |
+|                           | (JSON-LD states family/given; DC only a display name;        |
+|                           | og: article:author names, never its profile URLs)            |
 | abstract                  | citation, bepress, eprints, dc, jsonld, og                   |
 |                           | (og:description is often cut short: last)                    |
-| keywords                  | citation, bepress, eprints, dc, jsonld, coins                |
+| keywords                  | citation, bepress, eprints, dc, jsonld, coins, og            |
 | type, type_raw            | jsonld, eprints, dc, coins, citation                         |
 |                           | (an explicit type word beats what citation_* tags imply)     |
 | online                    | none: repositories fill citation_online_date with the        |
@@ -47,18 +48,22 @@ from ._html import MetaTags, absolute, is_blank, parse_html
 from ._jsonld import jsonld_blocks, jsonld_fields
 from ._meta import Layer, meta_layers, refine_date, resolve
 
-__all__ = ["PLATFORM", "PRECEDENCE", "Embedded", "build_record", "looks_like", "parse",
-           "read_embedded"]
+__all__ = ["EMBEDDED_ORDER", "PLATFORM", "PRECEDENCE", "Embedded", "build_record", "looks_like",
+           "parse", "read_embedded"]
 
 PLATFORM = "other"
 
 _ALL = ("meta:citation", "meta:bepress", "meta:eprints", "meta:prism", "meta:dc", "jsonld",
         "coins", "meta:og")
+#: the embedded layers in the order they answer a field PRECEDENCE does not name
+EMBEDDED_ORDER: tuple[str, ...] = _ALL
 PRECEDENCE: Mapping[str, tuple[str, ...]] = {
-    "authors": ("meta:citation", "meta:bepress", "meta:eprints", "jsonld", "meta:dc", "coins"),
+    "authors": ("meta:citation", "meta:bepress", "meta:eprints", "jsonld", "meta:dc", "coins",
+                "meta:og"),
     "abstract": ("meta:citation", "meta:bepress", "meta:eprints", "meta:dc", "jsonld",
                  "meta:og"),
-    "keywords": ("meta:citation", "meta:bepress", "meta:eprints", "meta:dc", "jsonld", "coins"),
+    "keywords": ("meta:citation", "meta:bepress", "meta:eprints", "meta:dc", "jsonld", "coins",
+                 "meta:og"),
     "type": ("jsonld", "meta:eprints", "meta:dc", "coins", "meta:citation"),
     "online": (),
 }

@@ -152,8 +152,10 @@ def parse(page: Page) -> Record:
         "meta:citation": citation,
         "meta:dc": dc_fields(meta),
     }
-    # split "Family, Given" from citation_author when the page shows given-first names
-    if len(meta_people) == len(markup.get("authors", ())):
+    # split "Family, Given" from citation_author when the page shows given-first names;
+    # a portal theme without the author line has only the tags to name the authors
+    shown = markup.get("authors", ())
+    if meta_people and (not shown or len(meta_people) == len(shown)):
         markup["authors"] = meta_people
     layers: list[Layer] = list(named.items())
     picked = resolve(layers, _PREFER)

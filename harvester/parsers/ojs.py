@@ -19,8 +19,8 @@ from harvester.types import Page, Record
 
 from ._detect import Signals
 from ._html import MetaTags, text_of
-from ._meta import FieldMap, pages, put, text
-from .generic import PRECEDENCE, build_record, read_embedded
+from ._meta import FieldMap, date, pages, put, text
+from .generic import EMBEDDED_ORDER, PRECEDENCE, build_record, read_embedded
 
 PLATFORM = "ojs"
 
@@ -54,6 +54,9 @@ def ojs_fields(meta: MetaTags, generator: str) -> FieldMap:
     put(f, "pages", pages(meta.first("dc.identifier.pagenumber"), None))
     put(f, "doi", normalize_doi(meta.first("dc.identifier.doi") or ""))
     put(f, "type_raw", text(meta.first("dc.type.articletype")))
+    # OJS 2 may print only the year in citation_date beside this full day: the
+    # record takes the day (refine_date), never a different year from here
+    put(f, "published", date(meta.first("dc.date.issued")))
     f["type"] = "preprint" if "preprint" in generator else "article"
     return f
 
@@ -68,5 +71,5 @@ def parse(page: Page) -> Record:
         if heading is not None:
             heading.decompose()
         put(f, "abstract", strip_markup(block.html or "") or text_of(block) or None)
-    prefer = {"type": ("ojs", *PRECEDENCE["type"])}
+    prefer = {"type": ("ojs", *PRECEDENCE["type"]), "published": (*EMBEDDED_ORDER, "ojs")}
     return build_record(page, emb, platform=PLATFORM, front=[("ojs", f)], prefer=prefer)

@@ -8,7 +8,7 @@ and "Seiten (von-bis)" are one key.
 Evidence marks:  [C] seen in raw HTML of a real Pure page (../shared/corpus/pure,
 MARKUP.md);  [S] seen in a public scraper's selectors or a quoted page text
 (MARKUP.md);  [K] from knowledge of Pure's translation bundles, NOT seen in
-evidence here — the Danish, Dutch, German and Swedish labels are all [K].
+evidence here — the Danish, Dutch, German, Swedish and Finnish labels are all [K].
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "Oorspronkelijke taal",  # [K] nl
         "Originalsprache",  # [K] de
         "Originalspråk",  # [K] sv
+        "Alkuperäiskieli",  # [K] fi
     ),
     "pages": (
         "Pages (from-to)",  # [C] seed text
@@ -45,6 +46,8 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "Seiten",  # [K] de
         "Sidor (från-till)",  # [K] sv
         "Sidor",  # [K] sv
+        "Sivut (alkusivu-loppusivu)",  # [K] fi
+        "Sivut",  # [K] fi
     ),
     "page_count": (
         "Number of pages",  # [C]
@@ -53,6 +56,7 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "Seitenumfang",  # [K] de
         "Anzahl der Seiten",  # [K] de (older bundle)
         "Antal sidor",  # [K] sv
+        "Sivumäärä",  # [K] fi
     ),
     "journal": (
         "Journal",  # [C] seed text, [S] riteshrokaha a[rel=Journal]
@@ -61,8 +65,9 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "Fachzeitschrift",  # [K] de
         "Zeitschrift",  # [K] de
         "Tidskrift",  # [K] sv
+        "Lehti",  # [K] fi
     ),
-    "volume": ("Volume", "Bind", "Jaargang", "Band", "Volym"),  # en [C]; da/nl/de/sv [K]
+    "volume": ("Volume", "Bind", "Jaargang", "Band", "Volym", "Vuosikerta"),  # en [C]; rest [K]
     "issue": (
         "Issue number",  # [C] seed text
         "Nummer",  # [K] da, nl
@@ -70,8 +75,9 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "Heftnummer",  # [K] de
         "Utgåva",  # [K] sv
         "Häfte",  # [K] sv
+        "Numero",  # [K] fi
     ),
-    "article_number": ("Article number", "Artikelnummer"),  # en [I] reconstruction; da/nl/de/sv [K]
+    "article_number": ("Article number", "Artikelnummer", "Artikkelinumero"),  # en [I]; rest [K]
     "online": (
         "Early online date",  # [C] seed text
         "Online udgivet",  # [K] da
@@ -82,6 +88,7 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "Frühes Online-Datum",  # [K] de
         "Tidig onlinepublicering",  # [K] sv
         "Tidigt onlinedatum",  # [K] sv
+        "Varhainen verkossa julkaisun päivämäärä",  # [K] fi
     ),
     "status": (
         "Publication status",  # [C] CUHK
@@ -90,10 +97,18 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "Publikationsstatus",  # [K] de, sv
         "Publicatiestatus",  # [K] nl
         "Udgivelsesstatus",  # [K] da
+        "Tila",  # [K] fi
+        "Julkaisun tila",  # [K] fi
     ),
     "publication_date": ("Publication date", "Udgivelsesdato", "Publicatiedatum",
-                         "Erscheinungsdatum", "Publiceringsdatum"),  # en [S] ejlmod3; rest [K]
-    "doi": ("DOIs", "DOI", "DOI'er", "DOI's", "DOI:er"),  # en [C]; rest [K]
+                         "Erscheinungsdatum", "Publiceringsdatum", "Julkaisupäivä",
+                         # dataset pages: Pure's dataset field `dateMadeAvailable` [S] (the
+                         # Puree client); the row label in English [I], the others [K]
+                         "Date made available", "Dato for tilgængeliggørelse",
+                         "Datum van beschikbaarstelling", "Datum der Bereitstellung"),
+    # en "Publication date" [S] ejlmod3; rest [K]
+    "doi": ("DOIs", "DOI", "DOI'er", "DOI's", "DOI:er", "DOI:t",
+            "DOI - pysyväislinkit"),  # en [C]; rest [K]
     "isbn_print": ("ISBN (Print)", "Print ISBNs", "ISBN (Trykt)", "ISBN van gedrukte versie",
                    "ISBN (gedrukt)", "ISBN (tryckt)"),  # en [C]/[S]; rest [K]
     "isbn_electronic": ("ISBN (Electronic)", "Electronic ISBNs", "ISBN (Elektronisk)",
@@ -109,9 +124,12 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "Titel des Sammelwerks",  # [K] de
         "Titel der Hostpublikation",  # [K] de
         "Värdpublikationens titel",  # [K] sv
+        "Emojulkaisun otsikko",  # [K] fi
     ),
-    "publisher": ("Publisher", "Forlag", "Uitgeverij", "Uitgever", "Verlag", "Förlag"),
-    "event": ("Event", "Begivenhed", "Evenement", "Veranstaltung", "Evenemang"),  # en [C]
+    "publisher": ("Publisher", "Forlag", "Uitgeverij", "Uitgever", "Verlag", "Förlag",
+                  "Kustantaja"),
+    "event": ("Event", "Begivenhed", "Evenement", "Veranstaltung", "Evenemang",
+              "Tapahtuma"),  # en [C]
 }
 
 #: label key -> field name
@@ -141,8 +159,8 @@ ROW_CLASSES: dict[str, str] = {
 SERIES_LABELS: dict[str, str] = {
     label_key(lbl): field
     for field, lbls in {
-        "name": ("Name", "Navn", "Naam", "Namn"),
-        "volume": ("Volume", "Bind", "Band", "Jaargang", "Volym"),
+        "name": ("Name", "Navn", "Naam", "Namn", "Nimi"),
+        "volume": ("Volume", "Bind", "Band", "Jaargang", "Volym", "Vuosikerta"),
     }.items()
     for lbl in lbls
 }
@@ -150,16 +168,19 @@ SERIES_LABELS: dict[str, str] = {
 #: status prefix (before " - date") -> status vocabulary.
 #: en "Published", "Accepted/In press" [C]/[S]; "E-pub ahead of print" and the rest [K].
 _STATUS: dict[str, tuple[str, ...]] = {
-    "published": ("Published", "Udgivet", "Gepubliceerd", "Veröffentlicht", "Publicerad"),
+    "published": ("Published", "Udgivet", "Gepubliceerd", "Veröffentlicht", "Publicerad",
+                  "Julkaistu"),
     "accepted": ("Accepted/In press", "Accepteret/In press", "Geaccepteerd/In druk",
-                 "Angenommen/Im Druck", "Accepterad/under tryckning"),
+                 "Angenommen/Im Druck", "Accepterad/under tryckning",
+                 "Hyväksytty/In press"),
     "epub-ahead-of-print": ("E-pub ahead of print", "E-pub ahead of print (e-udgivelse)",
                             "Elektronische publicatie vóór drukversie",
                             "Elektronische Veröffentlichung vor Druckversion"),
-    "submitted": ("Submitted", "Indsendt", "Ingediend", "Eingereicht", "Inskickad"),
+    "submitted": ("Submitted", "Indsendt", "Ingediend", "Eingereicht", "Inskickad",
+                  "Lähetetty"),
     "unpublished": ("Unpublished", "Upubliceret", "Ongepubliceerd", "Unveröffentlicht",
-                    "Opublicerad"),
+                    "Opublicerad", "Julkaisematon"),
     "in-preparation": ("In preparation", "Under udarbejdelse", "In voorbereiding",
-                       "In Vorbereitung", "Under förberedelse"),
+                       "In Vorbereitung", "Under förberedelse", "Valmisteilla"),
 }
 STATUS: dict[str, str] = {label_key(lbl): s for s, lbls in _STATUS.items() for lbl in lbls}

@@ -57,11 +57,19 @@ def person_rows(box: LexborNode | None) -> list[tuple[str, str | None, str]]:
             url = link.attributes.get("href") if link is not None else None
             out.append(_person_row(text_of(li), url))
     else:
-        for child in children(box):
+        for child in box.iter(include_text=True):
             if child.tag in ("a", "span"):
                 url = child.attributes.get("href") if child.tag == "a" else None
                 out.append(_person_row(text_of(child), url))
+            elif child.tag == "-text":
+                # people without a profile are bare text between the links, as in the
+                # current design's `li`s: "<a>Alan Jones</a>, Sarah Price, Ed Roe"
+                out.extend(_person_row(name, None) for name in _NAME_LIST.split(child.text()))
     return [p for p in out if p is not None]
+
+
+# Pure shows display names ("Given Family"), never "Family, Given": a comma separates people
+_NAME_LIST = re.compile(r"\s*(?:[,;&]|\band\b)\s*")
 
 
 def persons(box: LexborNode | None) -> list[Person]:

@@ -4,7 +4,7 @@ Three readings, most specific first: the visible type line ("Contribution to
 journal › Article"), the RIS TY / BibTeX entry type, and the `rendering_*`
 class Pure puts on every block, which does not change with the portal language.
 English type-line words are [C] (corpus pages) or [S] (Bath list, seed text);
-the Danish/Dutch/German/Swedish stems are [K] (knowledge, not seen here).
+the Danish/Dutch/German/Swedish/Finnish stems are [K] (knowledge, not seen here).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ _LINE_RULES: tuple[tuple[str, str], ...] = (
     ("konferenzbeitrag", "conference-paper"),  # [K] de
     ("congresbijdrage", "conference-paper"),  # [K] nl
     ("konferensbidrag", "conference-paper"),  # [K] sv
+    ("konferenssiartikkeli", "conference-paper"),  # [K] fi
+    ("konferenssijulkaisu", "conference-paper"),  # [K] fi
     ("contribution to conference", "conference-paper"),
     ("doctoral thesis", "thesis"),
     ("master's thesis", "thesis"),
@@ -31,17 +33,21 @@ _LINE_RULES: tuple[tuple[str, str], ...] = (
     ("proefschrift", "thesis"),  # [K] nl
     ("dissertation", "thesis"),  # [K] de
     ("doktorsavhandling", "thesis"),  # [K] sv
+    ("väitöskirja", "thesis"),  # [K] fi
     ("preprint", "preprint"),
     ("working paper", "preprint"),
     ("software", "software"),
     ("dataset", "dataset"),
     ("data set", "dataset"),
+    ("tutkimusaineisto", "dataset"),  # [K] fi
     ("chapter", "chapter"),
     ("entry for encyclopedia", "chapter"),
     ("bidrag til bog", "chapter"),  # [K] da
     ("beitrag in buch", "chapter"),  # [K] de
     ("hoofdstuk", "chapter"),  # [K] nl
     ("kapitel", "chapter"),  # [K] da, de, sv
+    ("artikkeli kirjassa", "chapter"),  # [K] fi
+    ("kirjan luku", "chapter"),  # [K] fi
     ("contribution to journal", "article"),  # [C] Bath
     ("bidrag til tidsskrift", "article"),  # [K] da
     ("beitrag in fachzeitschrift", "article"),  # [K] de
@@ -49,15 +55,18 @@ _LINE_RULES: tuple[tuple[str, str], ...] = (
     ("bidrag till tidskrift", "article"),  # [K] sv
     ("article", "article"),
     ("artikel", "article"),  # [K] da, de, nl, sv
+    ("artikkeli", "article"),  # [K] fi
     ("report", "report"),
     ("rapport", "report"),  # [K] da, nl, sv
     ("bericht", "report"),  # [K] de
+    ("raportti", "report"),  # [K] fi
     ("book", "book"),
     ("anthology", "book"),
     ("bog", "book"),  # [K] da
     ("boek", "book"),  # [K] nl
     ("buch", "book"),  # [K] de
     ("bok", "book"),  # [K] sv
+    ("kirja", "book"),  # [K] fi
 )
 
 # `rendering_{family}` class -> coarse type (family names [C]/[S]; thesis/working paper [S]).
@@ -71,6 +80,7 @@ RENDERING_TYPES: dict[str, str] = {
     "rendering_contributiontoperiodical": "article",
     "rendering_nontextualform": "other",
     "rendering_otherresearchoutput": "other",
+    "rendering_dataset": "dataset",  # [I] the portal's dataset view, same class scheme
 }
 
 RIS_TYPES: dict[str, str] = {
