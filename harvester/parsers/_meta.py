@@ -17,6 +17,7 @@ from harvester.normalize.names import make_person
 from harvester.types import FileLink, Person
 
 from ._html import MetaTags
+from ._meta_minor import eprints_fields, og_fields, prism_fields
 from ._values import (
     FieldMap,
     Layer,
@@ -141,27 +142,6 @@ def _citation_keys(prefix: str) -> tuple[dict[str, tuple[str, ...]], tuple[tuple
     return keys
 
 
-def eprints_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
-    f: FieldMap = {}
-    put(f, "title", text(meta.first("eprints.title")))
-    put(f, "authors", people(meta.all("eprints.creators_name")))
-    put(f, "published", date(meta.first("eprints.date"), order))
-    put(f, "journal", text(meta.first("eprints.publication")))
-    put(f, "volume", text(meta.first("eprints.volume")))
-    put(f, "issue", text(meta.first("eprints.number")))
-    put(f, "pages", pages(meta.first("eprints.pagerange"), None, meta.first("eprints.pages")))
-    put(f, "doi", normalize_doi(meta.first("eprints.id_number", "eprints.doi") or ""))
-    put(f, "identifiers", identifiers(meta.all("eprints.isbn"), meta.all("eprints.issn")))
-    put(f, "keywords", keywords(meta.all("eprints.keywords")))
-    put(f, "abstract", prose(meta.first("eprints.abstract")))
-    put(f, "publisher", text(meta.first("eprints.publisher")))
-    put(f, "language", to_iso639_1(meta.first("eprints.language") or ""))
-    typed(f, meta.first("eprints.type"))
-    if f.get("type") in (None, "other") and meta.first("eprints.thesis_type"):
-        f["type"] = "thesis"
-    return f
-
-
 def dc_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
     def g(*names: str) -> str | None:
         return meta.first(*names)
@@ -201,37 +181,6 @@ _LINK = re.compile(r"(?:https?|ftp)://\S+(?:\s\S+)*?\.\w{2,5}|(?:https?|ftp)://\
 # OJS writes DC.Creator.PersonalName; DSpace DC.contributor.author; the rest DC.creator.
 _DC_CREATORS = ("dc.creator", "dc.creator.personalname", "dcterms.creator",
                 "dc.contributor.author")
-
-
-def prism_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
-    f: FieldMap = {}
-    put(f, "journal", text(meta.first("prism.publicationname")))
-    put(f, "volume", text(meta.first("prism.volume")))
-    put(f, "issue", text(meta.first("prism.number", "prism.issueidentifier")))
-    put(f, "pages", pages(meta.first("prism.startingpage"), meta.first("prism.endingpage")))
-    put(f, "doi", normalize_doi(meta.first("prism.doi") or ""))
-    put(f, "published", date(meta.first("prism.publicationdate", "prism.coverdate"), order))
-    ids = identifiers(meta.all("prism.isbn"), meta.all("prism.issn"), meta.all("prism.eissn"))
-    put(f, "identifiers", ids)
-    return f
-
-
-def og_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
-    """Open Graph, with the `article:` properties in which a page without other metadata
-    may state its date, authors and tags (every other layer comes first)."""
-    f: FieldMap = {}
-    put(f, "title", text(meta.first("og:title")))
-    put(f, "abstract", text(meta.first("og:description")))
-    put(f, "url", meta.first("og:url"))
-    put(f, "published", date(meta.first("article:published_time"), order))
-    # the protocol makes article:author a profile URL; only a name is an author
-    names = [v for v in meta.all("article:author") if not _URL.match(v.strip())]
-    put(f, "authors", people(names))
-    put(f, "keywords", keywords(meta.all("article:tag")))
-    return f
-
-
-_URL = re.compile(r"(?:https?:)?//|www\.", re.IGNORECASE)
 
 
 def meta_layers(meta: MetaTags, order: str = "auto") -> list[Layer]:
