@@ -18,7 +18,9 @@ ZONES = st.one_of(
     st.just(UTC),
     st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m))),
 )
-TEXT = st.text(st.characters(blacklist_characters="\x00"), max_size=5)  # NUL: refused either way
+# NUL and lone surrogates: psycopg refuses them either way (no text to compare)
+TEXT = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
+               max_size=5)
 VALUES = st.one_of(st.none(), st.integers(-5, 5), TEXT, st.datetimes(timezones=ZONES))
 
 
