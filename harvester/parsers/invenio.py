@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from harvester.normalize.dates import parse_date
 from harvester.normalize.languages import to_iso639_1
@@ -26,8 +26,17 @@ from .generic import build_record, read_embedded
 PLATFORM = "invenio"
 
 _MARKERS = (b"invenio-csl", b"invenio-search", b"data-invenio-config", b"invenio-page-body",
-            b"inveniordm")
+            b"inveniordm", b"invenio-software.org")
 _RECORD_ID = re.compile(r"/records?/([\w-]+)")
+# InvenioRDM translates the labels it reads by (its de/fr/es/it/pt catalogues, [K]): a
+# site in another language prints "Date de publication" where Zenodo prints the English.
+_TYPE_LABELS = ("resource type", "ressourcentyp", "type de ressource", "tipo de recurso",
+                "tipo di risorsa")
+_DATE_LABELS = ("publication date", "veröffentlichungsdatum", "publikationsdatum",
+                "date de publication", "fecha de publicación", "data di pubblicazione",
+                "data de publicação")
+_LANGUAGE_LABELS = ("languages", "language", "sprachen", "sprache", "langues", "langue",
+                    "idiomas", "idioma", "lingue", "lingua")
 
 
 def in_head(signals: Signals) -> bool:
@@ -60,14 +69,28 @@ def _detail_rows(tree: LexborHTMLParser) -> dict[str, str]:
 def page_fields(tree: LexborHTMLParser) -> FieldMap:
     f: FieldMap = {}
     rows = _detail_rows(tree)
-    kind = tree.css_first('[aria-label="Resource type"]') or tree.css_first(
+    kind = _labelled(tree, "aria-label", _TYPE_LABELS) or tree.css_first(
         "div.record-detail span.pull-right > span.label-default"
     )
-    typed(f, text_of(kind) or rows.get("resource type"))
-    when = tree.css_first('[title="Publication date"]')
-    put(f, "published", parse_date(text_of(when)) or parse_date(rows.get("publication date")))
-    put(f, "language", to_iso639_1(rows.get("languages") or rows.get("language")))
+    typed(f, text_of(kind) or _first(rows, _TYPE_LABELS))
+    when = _labelled(tree, "title", _DATE_LABELS)
+    put(f, "published", parse_date(text_of(when)) or parse_date(_first(rows, _DATE_LABELS)))
+    put(f, "language", to_iso639_1(_first(rows, _LANGUAGE_LABELS)))
     return f
+
+
+def _labelled(
+    tree: LexborHTMLParser, attribute: str, labels: tuple[str, ...]
+) -> LexborNode | None:
+    """The first element whose `attribute` is one of the labels, in any UI language."""
+    for node in tree.css(f"[{attribute}]"):
+        if (node.attributes.get(attribute) or "").strip().lower() in labels:
+            return node
+    return None
+
+
+def _first(rows: dict[str, str], labels: tuple[str, ...]) -> str | None:
+    return next((rows[label] for label in labels if label in rows), None)
 
 
 def parse(page: Page) -> Record:
