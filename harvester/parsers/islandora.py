@@ -11,9 +11,10 @@ authors only with an author/creator role.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from harvester.errors import NotARecord
 from harvester.normalize.identifiers import normalize_url
@@ -33,6 +34,14 @@ ISLANDORA_LABELS: dict[str, str] = {
     "date created": "created", "genre": "type_raw", "abstract/description": "abstract",
     "extent": "page_count", "host": "journal", "journal": "journal",
     "related item": "journal", "identifier (doi)": "doi",
+    # the MODS display's labels as Spanish, German and French sites translate them [K]
+    "título": "title", "autor": "authors", "autores": "authors", "resumen": "abstract",
+    "fecha de publicación": "published", "fecha de emisión": "published", "tipo": "type_raw",
+    "idioma": "language", "palabras clave": "keyword", "materias": "keyword",
+    "titel": "title", "autor/in": "authors", "erscheinungsdatum": "published",
+    "zusammenfassung": "abstract", "sprache": "language", "schlagwörter": "keyword",
+    "titre": "title", "auteur": "authors", "auteurs": "authors", "résumé": "abstract",
+    "date de publication": "published", "langue": "language", "mots-clés": "keyword",
 }
 _SIMPLE = ("title", "abstract", "doi", "journal", "volume", "issue", "pages", "published",
            "language", "publisher", "type_raw", "type", "authors", "keywords", "identifiers")
@@ -57,13 +66,25 @@ def looks_like(page: Page, signals: Signals) -> bool:
     return in_body(signals)
 
 
+_MACHINE_NAME = re.compile(r"\bfield--name-field-(?:edtf-)?([a-z0-9-]+)")
+
+
+def _field_key(field: LexborNode) -> str | None:
+    """A Drupal field's row by its printed label, else by its machine name: a site in
+    another language (or one that hides the labels) still names its fields
+    `field--name-field-description`, `field--name-field-edtf-date-issued` ..."""
+    label = field.css_first("div.field__label")
+    key = ISLANDORA_LABELS.get(label_key(label.text())) if label is not None else None
+    if key is None:
+        m = _MACHINE_NAME.search(field.attributes.get("class") or "")
+        key = ISLANDORA_LABELS.get(m.group(1).replace("-", " ")) if m else None
+    return key
+
+
 def _drupal_fields(tree: LexborHTMLParser) -> Rows:
     rows = Rows()
     for field in tree.css("div.field"):
-        label = field.css_first("div.field__label")
-        if label is None:
-            continue
-        key = ISLANDORA_LABELS.get(label_key(label.text()))
+        key = _field_key(field)
         if key:
             items = [text_of(i) for i in field.css("div.field__item")]
             add_values(rows, key, [v for v in items if v])
