@@ -65,6 +65,8 @@ _EXACT: dict[str, str] = {
     "trabalho apresentado em evento": "conference-paper", "ponencia": "conference-paper",
     "conjunto de datos": "dataset", "conjunto de dados": "dataset",
     "documento de trabajo": "preprint",
+    # IRIS (Italian DSpace-CRIS) publication types
+    "contributo in volume": "chapter", "contributo in atti di convegno": "conference-paper",
     # Figshare item types
     "journal contribution": "article", "figure": "other", "media": "other",
     "fileset": "dataset", "code": "software", "online resource": "other",

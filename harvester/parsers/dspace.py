@@ -82,7 +82,8 @@ def _dryad(rows: Rows, f: FieldMap) -> None:
 
 
 # DSpace's default dc.type values (submission-forms.xml), the COAR labels sites use, and
-# the common Portuguese and Spanish ones.
+# the common Portuguese, Spanish, Italian (IRIS, the Italian DSpace-CRIS sites), German
+# (DINI) and French ones.
 _TYPE_WORDS = frozenset((
     "animation", "article", "book", "book chapter", "dataset", "learning object", "image",
     "image, 3-d", "map", "musical score", "plan or blueprint", "preprint", "presentation",
@@ -93,6 +94,12 @@ _TYPE_WORDS = frozenset((
     "artigo", "artigo de periódico", "tese", "dissertação", "livro", "capítulo de livro",
     "trabalho de conclusão de curso", "artículo", "artículo de revista", "tesis", "libro",
     "capítulo de libro", "trabajo de grado",
+    "articolo", "articolo su rivista", "articolo in rivista", "contributo in volume",
+    "contributo in atti di convegno", "monografia", "tesi di dottorato",
+    "zeitschriftenartikel", "buch", "buchkapitel", "buchbeitrag", "konferenzbeitrag",
+    "dissertation", "masterarbeit", "bachelorarbeit", "bericht", "forschungsdaten",
+    "article de revue", "livre", "chapitre de livre", "thèse", "communication dans un congrès",
+    "rapport", "jeu de données",
 ))
 
 
