@@ -14,6 +14,14 @@ from harvester.normalize.languages import to_iso639_1
 from ._html import MetaTags
 from ._values import FieldMap, date, identifiers, keywords, pages, people, prose, put, text, typed
 
+# EPrints' `ispublished` values (its default namedset) -> the status words the Pure parser gives.
+_EPRINTS_STATUS = {
+    "pub": "published",
+    "inpress": "accepted",
+    "submitted": "submitted",
+    "unpub": "unpublished",
+}
+
 
 def eprints_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
     f: FieldMap = {}
@@ -29,6 +37,8 @@ def eprints_fields(meta: MetaTags, order: str = "auto") -> FieldMap:
     put(f, "keywords", keywords(meta.all("eprints.keywords")))
     put(f, "abstract", prose(meta.first("eprints.abstract")))
     put(f, "publisher", text(meta.first("eprints.publisher")))
+    put(f, "host_publication", text(meta.first("eprints.book_title")))
+    put(f, "status", _EPRINTS_STATUS.get((meta.first("eprints.ispublished") or "").casefold()))
     put(f, "language", to_iso639_1(meta.first("eprints.language") or ""))
     typed(f, meta.first("eprints.type"))
     if f.get("type") in (None, "other") and meta.first("eprints.thesis_type"):

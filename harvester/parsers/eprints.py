@@ -55,7 +55,8 @@ LABELS: dict[str, str] = {
     "title": "title",
 }
 _SIMPLE = ("title", "abstract", "doi", "journal", "volume", "issue", "pages", "published",
-           "language", "publisher", "type_raw", "authors", "keywords", "identifiers")
+           "language", "publisher", "type_raw", "authors", "keywords", "identifiers",
+           "host_publication", "status")
 _PUBLISHED_TYPES = ("", "published", "completed", "published_online")
 
 
